@@ -1,0 +1,349 @@
+"""The shipped corpus and readers for labelled data (datasets, JSONL, CSV, Parquet).
+
+Run ``python -m pressctx.data stats`` for the corpus statistics.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+
+__all__ = ["Examples", "load_corpus", "load_documents", "read_examples", "corpus_stats", "SPLITS"]
+
+SPLITS = ("train", "validation", "test")
+_CORPUS_PACKAGE = "pressctx"
+_CORPUS_DIR = ("data", "corpus")
+
+
+def _corpus_file(name: str):
+    return resources.files(_CORPUS_PACKAGE).joinpath(*_CORPUS_DIR, name)
+
+
+def _read_jsonl_resource(name: str) -> list[dict[str, Any]]:
+    with _corpus_file(name).open("r", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_corpus():
+    """The shipped labelled corpus, one segment a row.
+
+    Returns:
+        ``datasets.DatasetDict`` with splits ``train``, ``validation``, ``test`` and
+        columns ``text``, ``labels`` (list of label names), ``lang``, ``country``,
+        ``kind``, ``neg`` (hard-negative kind or ``"ordinary"``; null for positives),
+        ``instruments``, ``doc_id`` (null for stand-alone segments), ``position``
+        (index in the document, -1 for stand-alone) and ``written``.
+
+    Example:
+        >>> corpus = pressctx.load_corpus()  # doctest: +SKIP
+        >>> corpus["test"][0]["labels"]  # doctest: +SKIP
+    """
+    import datasets
+
+    features = datasets.Features(
+        {
+            "text": datasets.Value("string"),
+            "labels": datasets.Sequence(datasets.Value("string")),
+            "lang": datasets.Value("string"),
+            "country": datasets.Value("string"),
+            "kind": datasets.Value("string"),
+            "neg": datasets.Value("string"),
+            "instruments": datasets.Sequence(datasets.Value("string")),
+            "doc_id": datasets.Value("string"),
+            "position": datasets.Value("int32"),
+            "written": datasets.Value("string"),
+        }
+    )
+    splits = {}
+    for split in SPLITS:
+        rows = _read_jsonl_resource(f"segments-{split}.jsonl")
+        splits[split] = datasets.Dataset.from_list(
+            [{k: row.get(k) for k in features} for row in rows], features=features
+        )
+    return datasets.DatasetDict(splits)
+
+
+def load_documents():
+    """The shipped corpus's documents (news articles with per-segment labels).
+
+    Returns:
+        ``datasets.DatasetDict`` with the same splits as :func:`load_corpus`; columns
+        ``doc_id``, ``lang``, ``country``, ``title``, ``text`` (the article) and
+        ``segments`` (list of ``{"text", "labels", "start", "end"}``, offsets into ``text``),
+        and ``labels`` (the document's labels).
+    """
+    import datasets
+
+    splits = {}
+    for split in SPLITS:
+        rows = _read_jsonl_resource(f"documents-{split}.jsonl")
+        splits[split] = datasets.Dataset.from_list(rows)
+    return datasets.DatasetDict(splits)
+
+
+@dataclass
+class Examples:
+    """Labelled segments read from any supported source.
+
+    Attributes:
+        texts: segment texts.
+        labels: label names per segment.
+        langs: language per segment (``"unk"`` where the data has none).
+        doc_ids: document id per segment (``None`` for stand-alone segments).
+        source: where the data came from, for messages.
+    """
+
+    texts: list[str]
+    labels: list[list[str]]
+    langs: list[str]
+    doc_ids: list[str | None] = field(default_factory=list)
+    source: str = "data"
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def label_names(self) -> list[str]:
+        """Every label that occurs, in first-seen order."""
+        seen: dict[str, None] = {}
+        for names in self.labels:
+            for name in names:
+                seen.setdefault(name, None)
+        return list(seen)
+
+    def documents(self) -> dict[str, list[int]]:
+        """Row indices per document id, in row order."""
+        docs: dict[str, list[int]] = collections.defaultdict(list)
+        for i, doc_id in enumerate(self.doc_ids):
+            if doc_id is not None:
+                docs[doc_id].append(i)
+        return dict(docs)
+
+
+def _parse_labels(value: Any, row: int, source: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{source}, row {row}: labels {value!r} is not a JSON list") from exc
+        else:
+            # CSV cells: "disclaimer;censorship_law" (also "|" or ","), "" for none.
+            for sep in (";", "|", ","):
+                if sep in value:
+                    return [v.strip() for v in value.split(sep) if v.strip()]
+            return [value] if value else []
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise DataError(f"{source}, row {row}: labels must be a list of label names, got {value!r}")
+    return list(value)
+
+
+def _rows_from_path(path: Path) -> list[dict[str, Any]]:
+    suffix = "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
+    if not path.is_file():
+        raise DataError(f"no such data file: {path}")
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        rows = []
+        with path.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise DataError(f"{path}, line {lineno}: invalid JSON ({exc.msg})") from exc
+        return rows
+    if suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    raise DataError(f"{path}: unsupported file type {suffix!r}; use .jsonl, .csv or .parquet")
+
+
+def _rows_from_any(data: Any) -> tuple[list[dict[str, Any]], str]:
+    try:
+        import datasets
+    except ImportError:  # pragma: no cover - datasets is a dependency
+        datasets = None
+    if datasets is not None and isinstance(data, (datasets.DatasetDict, dict)) and not isinstance(data, datasets.Dataset):
+        keys = list(data.keys())
+        hint = f"data[{keys[-1]!r}]" if keys else "one split"
+        raise DataError(f"got a DatasetDict with splits {keys}; pass a single split, e.g. {hint}")
+    if datasets is not None and isinstance(data, datasets.Dataset):
+        return data.to_list(), "dataset"
+    if isinstance(data, (str, Path)):
+        return _rows_from_path(Path(data)), str(data)
+    if isinstance(data, Sequence) and all(isinstance(r, dict) for r in data):
+        return list(data), "rows"
+    raise DataError(
+        f"data must be a datasets.Dataset, a path to a .jsonl/.csv/.parquet file or a list of dicts, "
+        f"got {type(data).__name__}"
+    )
+
+
+def read_examples(data: Any, labels: Sequence[str] | None = None, text_field: str = "text") -> Examples:
+    """Read labelled segments and check them against a label set.
+
+    Rows are segments (``text``, ``labels``, optional ``lang``, ``doc_id``) or
+    documents (``doc_id``, ``segments`` with ``text`` and ``labels`` each), which
+    are flattened to segments that keep their document id.
+
+    Args:
+        data: a ``datasets.Dataset`` (one split), a path to a JSONL/CSV/Parquet file,
+            or a list of dicts.
+        labels: the allowed labels; ``None`` accepts any.
+        text_field: the column holding the text.
+
+    Returns:
+        :class:`Examples`.
+
+    Raises:
+        DataError: naming the missing column, unknown label or bad row.
+    """
+    rows, source = _rows_from_any(data)
+    if not rows:
+        raise DataError(f"{source}: no rows")
+    texts: list[str] = []
+    out_labels: list[list[str]] = []
+    langs: list[str] = []
+    doc_ids: list[str | None] = []
+    allowed = set(labels) if labels is not None else None
+    for r, row in enumerate(rows):
+        if isinstance(row.get("segments"), list) or ("segments" in row and text_field not in row):
+            segs = row.get("segments")
+            if not isinstance(segs, list):
+                raise DataError(f"{source}, row {r}: 'segments' must be a list")
+            doc_id = str(row.get("doc_id", f"{source}#{r}"))
+            items = [(seg, seg.get("lang", row.get("lang"))) for seg in segs]
+        else:
+            doc_id = row.get("doc_id")
+            items = [(row, row.get("lang"))]
+        for item, lang in items:
+            if text_field not in item or "labels" not in item:
+                missing = [c for c in (text_field, "labels") if c not in item]
+                raise DataError(
+                    f"{source}, row {r}: missing column(s) {missing}; found {sorted(item)}. "
+                    "Each row needs 'text' and 'labels' (a list of label names)"
+                )
+            text = item[text_field]
+            if not isinstance(text, str):
+                raise DataError(f"{source}, row {r}: {text_field!r} must be a string, got {type(text).__name__}")
+            names = _parse_labels(item["labels"], r, source)
+            if allowed is not None:
+                unknown = [n for n in names if n not in allowed]
+                if unknown:
+                    raise DataError(
+                        f"{source}, row {r}: unknown label {unknown[0]!r}; this model's labels are {sorted(allowed)}"
+                    )
+            texts.append(text)
+            out_labels.append(names)
+            langs.append(str(lang) if lang else "unk")
+            doc_ids.append(None if doc_id in (None, "") else str(doc_id))
+    return Examples(texts, out_labels, langs, doc_ids, source)
+
+
+def corpus_stats() -> dict[str, Any]:
+    """Statistics of the shipped corpus (the floors of the corpus issue are checked in tests).
+
+    Returns:
+        A dict with counts per split, label, language, country, hard-negative kind,
+        instruments, documents and the share of individually written segments.
+    """
+    from .labels import LABELS
+
+    rows = {split: _read_jsonl_resource(f"segments-{split}.jsonl") for split in SPLITS}
+    docs = {split: _read_jsonl_resource(f"documents-{split}.jsonl") for split in SPLITS}
+    allrows = [r for split in SPLITS for r in rows[split]]
+    n = len(allrows)
+    negatives = [r for r in allrows if not r["labels"]]
+    hard = [r for r in negatives if r.get("neg") not in (None, "ordinary")]
+    words = [len(r["text"].split()) for r in allrows]
+    stats: dict[str, Any] = {
+        "segments": n,
+        "documents": sum(len(d) for d in docs.values()),
+        "document_segments": {
+            "min": min(len(d["segments"]) for s in SPLITS for d in docs[s]),
+            "max": max(len(d["segments"]) for s in SPLITS for d in docs[s]),
+        },
+        "per_split": {
+            s: {
+                "segments": len(rows[s]),
+                "documents": len(docs[s]),
+                **{lab: sum(lab in r["labels"] for r in rows[s]) for lab in LABELS},
+                "langs": dict(collections.Counter(r["lang"] for r in rows[s]).most_common()),
+            }
+            for s in SPLITS
+        },
+        "labels": {lab: sum(lab in r["labels"] for r in allrows) for lab in LABELS},
+        "negatives": len(negatives),
+        "negative_share": round(len(negatives) / n, 3),
+        "hard_negatives": len(hard),
+        "hard_share_of_negatives": round(len(hard) / max(len(negatives), 1), 3),
+        "negative_kinds": dict(collections.Counter(r.get("neg") for r in negatives).most_common()),
+        "langs": {k: {"segments": v, "share": round(v / n, 3)} for k, v in collections.Counter(r["lang"] for r in allrows).most_common()},
+        "countries": len({r["country"] for r in allrows if r.get("country") not in (None, "XX")}),
+        "country_counts": dict(collections.Counter(r["country"] for r in allrows).most_common()),
+        "instruments": len({i for r in allrows for i in r.get("instruments") or []}),
+        "kinds": dict(collections.Counter(r.get("kind") for r in allrows).most_common()),
+        "words": {"min": min(words), "max": max(words), "mean": round(sum(words) / n, 1)},
+        "individually_written_share": round(sum(r.get("written") == "individual" for r in allrows) / n, 3),
+    }
+    return stats
+
+
+def _format_stats(stats: dict[str, Any]) -> str:
+    lines = [
+        f"segments: {stats['segments']}   documents: {stats['documents']} "
+        f"(segments per document {stats['document_segments']['min']}-{stats['document_segments']['max']})",
+        "positives per label: " + ", ".join(f"{k} {v}" for k, v in stats["labels"].items()),
+        f"negatives: {stats['negatives']} ({stats['negative_share']:.1%} of segments); hard negatives: "
+        f"{stats['hard_negatives']} ({stats['hard_share_of_negatives']:.1%} of negatives)",
+        "negative kinds: " + ", ".join(f"{k} {v}" for k, v in stats["negative_kinds"].items()),
+        "languages: " + ", ".join(f"{k} {v['segments']} ({v['share']:.1%})" for k, v in stats["langs"].items()),
+        f"countries: {stats['countries']}   distinct legal instruments: {stats['instruments']}",
+        f"words per segment: {stats['words']['min']}-{stats['words']['max']} (mean {stats['words']['mean']})",
+        f"individually written: {stats['individually_written_share']:.1%}",
+        "kinds: " + ", ".join(f"{k} {v}" for k, v in stats["kinds"].items()),
+        "",
+        f"{'split':<11}{'segments':>9}{'docs':>6}" + "".join(f"{lab:>21}" for lab in stats["labels"]) + "  langs",
+    ]
+    for split, s in stats["per_split"].items():
+        lines.append(
+            f"{split:<11}{s['segments']:>9}{s['documents']:>6}"
+            + "".join(f"{s[lab]:>21}" for lab in stats["labels"])
+            + "  "
+            + " ".join(f"{k}:{v}" for k, v in s["langs"].items())
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pressctx.data stats [--json]``."""
+    parser = argparse.ArgumentParser(prog="python -m pressctx.data", description="The shipped corpus.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("stats", help="print corpus statistics")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    stats = corpus_stats()
+    print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else _format_stats(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""Evaluation of a tagger on labelled data, at segment and document level."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .data import Examples, read_examples
+from .labels import to_indicator
+from .tagger import Tagger
+
+__all__ = ["evaluate", "EvaluationReport", "label_metrics", "format_side_by_side"]
+
+
+def label_metrics(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    """Per-label precision/recall/F1/support with micro and macro averages.
+
+    Args:
+        y_true: 0/1 array ``(n, n_labels)``.
+        y_pred: 0/1 array of the same shape.
+        labels: column names.
+
+    Returns:
+        ``{"per_label": {label: {...}}, "micro": {...}, "macro": {...}, "n": n}``.
+    """
+    y_true = np.asarray(y_true) > 0.5
+    y_pred = np.asarray(y_pred) > 0.5
+
+    def prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f
+
+    per_label: dict[str, dict[str, float]] = {}
+    totals = np.zeros(3)
+    for j, lab in enumerate(labels):
+        tp = float(np.sum(y_true[:, j] & y_pred[:, j]))
+        fp = float(np.sum(~y_true[:, j] & y_pred[:, j]))
+        fn = float(np.sum(y_true[:, j] & ~y_pred[:, j]))
+        totals += (tp, fp, fn)
+        p, r, f = prf(tp, fp, fn)
+        per_label[lab] = {"precision": p, "recall": r, "f1": f, "support": int(tp + fn)}
+    mp, mr, mf = prf(*totals)
+    macro = {
+        k: float(np.mean([per_label[lab][k] for lab in labels])) if labels else 0.0
+        for k in ("precision", "recall", "f1")
+    }
+    support = int(sum(per_label[lab]["support"] for lab in labels))
+    return {
+        "per_label": per_label,
+        "micro": {"precision": mp, "recall": mr, "f1": mf, "support": support},
+        "macro": {**macro, "support": support},
+        "n": int(y_true.shape[0]),
+    }
+
+
+@dataclass
+class EvaluationReport:
+    """Evaluation figures of one tagger on one dataset.
+
+    Attributes:
+        model: a name for the tagger.
+        labels: the labels evaluated.
+        segment: segment-level metrics (see :func:`label_metrics`).
+        document: document-level metrics, or ``None`` when the data has no documents.
+        by_lang: segment-level metrics per language.
+    """
+
+    model: str
+    labels: tuple[str, ...]
+    segment: dict[str, Any]
+    document: dict[str, Any] | None = None
+    by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, figures rounded to 4 decimals."""
+
+        def rnd(obj: Any) -> Any:
+            if isinstance(obj, dict):
+                return {k: rnd(v) for k, v in obj.items()}
+            if isinstance(obj, float):
+                return round(obj, 4)
+            return obj
+
+        return rnd(
+            {
+                "model": self.model,
+                "labels": list(self.labels),
+                "segment": self.segment,
+                "document": self.document,
+                "by_lang": self.by_lang,
+            }
+        )
+
+    def to_table(self) -> str:
+        """A readable table of the figures."""
+        return format_side_by_side([self])
+
+
+def _table_rows(metrics: dict[str, Any], labels: Sequence[str]) -> list[tuple[str, dict[str, float]]]:
+    rows = [(lab, metrics["per_label"][lab]) for lab in labels]
+    rows += [("micro avg", metrics["micro"]), ("macro avg", metrics["macro"])]
+    return rows
+
+
+def format_side_by_side(reports: Sequence[EvaluationReport]) -> str:
+    """Format one or more reports as a table, models side by side.
+
+    Args:
+        reports: reports over the same data.
+
+    Returns:
+        Text with segment-level, document-level and per-language blocks.
+    """
+    if not reports:
+        return ""
+    labels = list(reports[0].labels)
+    name_w = max(22, *(len(lab) + 2 for lab in labels))
+    col = 30
+    out: list[str] = []
+
+    def block(title: str, get) -> None:
+        metrics = [get(r) for r in reports]
+        if all(m is None for m in metrics):
+            return
+        out.append(title)
+        out.append(" " * name_w + "".join(f"{r.model[: col - 2]:<{col}}" for r in reports))
+        out.append(" " * name_w + "".join(f"{'P':>6}{'R':>7}{'F1':>7}{'n':>7}   " for _ in reports))
+        first = next(m for m in metrics if m is not None)
+        for name, _ in _table_rows(first, labels):
+            cells = []
+            for m in metrics:
+                if m is None:
+                    cells.append(f"{'-':<{col}}")
+                    continue
+                row = dict(_table_rows(m, labels)).get(name)
+                cells.append(
+                    f"{row['precision']:>6.3f}{row['recall']:>7.3f}{row['f1']:>7.3f}{row['support']:>7}   "
+                    if row
+                    else f"{'-':<{col}}"
+                )
+            out.append(f"{name:<{name_w}}" + "".join(cells))
+        out.append("")
+
+    n = reports[0].segment["n"]
+    block(f"Segment level ({n} segments)", lambda r: r.segment)
+    if reports[0].document is not None:
+        block(f"Document level ({reports[0].document['n']} documents)", lambda r: r.document)
+    langs = sorted(reports[0].by_lang, key=lambda k: -reports[0].by_lang[k]["n"])
+    if langs:
+        out.append("Macro F1 by language")
+        for lang in langs:
+            cells = "".join(
+                f"{r.by_lang[lang]['macro']['f1']:>6.3f}{'':>24}" if lang in r.by_lang else f"{'-':<{col}}"
+                for r in reports
+            )
+            out.append(f"{lang + ' (' + str(reports[0].by_lang[lang]['n']) + ')':<{name_w}}" + cells)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _predict_examples(tagger: Tagger, ex: Examples, batch_size: int) -> np.ndarray:
+    """Predicted 0/1 labels for every row; document rows are scored in document order."""
+    probs = np.zeros((len(ex), len(tagger.labels)), dtype=np.float32)
+    docs = ex.documents()
+    alone = [i for i, d in enumerate(ex.doc_ids) if d is None]
+    if alone:
+        probs[alone] = tagger.predict_proba([ex.texts[i] for i in alone])
+    if docs:
+        groups = list(docs.values())
+        for idx, p in zip(groups, tagger._score_documents([[ex.texts[i] for i in g] for g in groups])):
+            probs[idx] = p
+    return (probs >= np.asarray(tagger.thresholds)).astype(np.int8)
+
+
+def evaluate(
+    tagger: Tagger,
+    data: Any,
+    name: str | None = None,
+    text_field: str = "text",
+    batch_size: int = 64,
+) -> EvaluationReport:
+    """Evaluate a tagger on labelled segments.
+
+    A document (rows sharing a ``doc_id``, or a row with ``segments``) carries a
+    label if any of its segments does; document-level figures are given when the
+    data has documents.
+
+    Args:
+        tagger: any pressctx tagger.
+        data: a ``datasets.Dataset`` split, a JSONL/CSV/Parquet path, or a list of dicts.
+        name: the model's name in the report (default: the tagger's class name).
+        text_field: the text column.
+        batch_size: segments per model batch.
+
+    Returns:
+        An :class:`EvaluationReport`.
+
+    Raises:
+        DataError: for a missing column, an unknown label or a ``DatasetDict``.
+
+    Example:
+        >>> report = pressctx.evaluate(pressctx.load(), pressctx.load_corpus()["test"])  # doctest: +SKIP
+        >>> report.to_dict()["segment"]["macro"]["f1"]  # doctest: +SKIP
+    """
+    labels = tagger.labels
+    ex = read_examples(data, labels=labels, text_field=text_field)
+    y_true = to_indicator(ex.labels, labels)
+    y_pred = _predict_examples(tagger, ex, batch_size)
+    segment = label_metrics(y_true, y_pred, labels)
+    document = None
+    docs = ex.documents()
+    if docs:
+        groups = list(docs.values())
+        d_true = np.stack([y_true[g].max(axis=0) for g in groups])
+        d_pred = np.stack([y_pred[g].max(axis=0) for g in groups])
+        document = label_metrics(d_true, d_pred, labels)
+    by_lang = {}
+    langs = np.asarray(ex.langs)
+    for lang in sorted(set(ex.langs)):
+        mask = langs == lang
+        by_lang[lang] = label_metrics(y_true[mask], y_pred[mask], labels)
+    return EvaluationReport(name or getattr(tagger, "name", type(tagger).__name__), labels, segment, document, by_lang)
