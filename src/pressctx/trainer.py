@@ -1,0 +1,217 @@
+"""Fine-tuning a transformer tagger on labelled segments.
+
+The optimisation loop is ``transformers.Trainer``; this module prepares the data,
+the model and the thresholds around it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import logging
+import random
+import tempfile
+import time
+from typing import Any
+
+import numpy as np
+
+from .data import Examples, read_examples
+from .errors import DataError
+from .evaluation import label_metrics
+from .labels import LABELS, to_indicator
+from .modeling import TransformerTagger, _load_pretrained, resolve_base
+from .thresholds import tune_thresholds
+from .training_args import TrainingArguments
+
+__all__ = ["Trainer", "data_hash"]
+
+logger = logging.getLogger(__name__)
+
+
+def data_hash(*examples: Examples) -> str:
+    """SHA-256 of the texts and labels of one or more example sets (order-sensitive)."""
+    h = hashlib.sha256()
+    for ex in examples:
+        for text, labels in zip(ex.texts, ex.labels):
+            h.update(json.dumps([text, sorted(labels)], ensure_ascii=False).encode("utf-8"))
+            h.update(b"\n")
+        h.update(b"--\n")
+    return h.hexdigest()
+
+
+class _Encoded:
+    """A torch-style dataset of tokenised segments with float label vectors."""
+
+    def __init__(self, encodings: dict[str, list], targets: np.ndarray) -> None:
+        self.encodings = encodings
+        self.targets = targets
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        item = {k: v[i] for k, v in self.encodings.items()}
+        item["labels"] = self.targets[i].tolist()
+        return item
+
+
+class Trainer:
+    """Fine-tune a base encoder into a :class:`~pressctx.modeling.TransformerTagger`.
+
+    Args:
+        args: validated :class:`~pressctx.training_args.TrainingArguments`.
+        train_dataset: labelled segments (a ``datasets.Dataset``, a JSONL/CSV/Parquet
+            path or a list of dicts with ``text`` and ``labels``).
+        eval_dataset: held-out segments used to tune thresholds and report figures;
+            if ``None``, thresholds stay at 0.5.
+
+    Example:
+        >>> corpus = pressctx.load_corpus()  # doctest: +SKIP
+        >>> trainer = Trainer(TrainingArguments(epochs=3), corpus["train"], corpus["validation"])  # doctest: +SKIP
+        >>> tagger = trainer.train()  # doctest: +SKIP
+    """
+
+    def __init__(self, args: TrainingArguments, train_dataset: Any, eval_dataset: Any = None) -> None:
+        self.args = args
+        self.train_dataset = train_dataset
+        self.eval_dataset = eval_dataset
+        self.summary: dict[str, Any] = {}
+
+    def _labels(self, train: Examples) -> list[str]:
+        if self.args.labels is not None:
+            return list(self.args.labels)
+        found = train.label_names()
+        if all(name in LABELS for name in found):
+            return list(LABELS)
+        return sorted(found)
+
+    def train(self) -> TransformerTagger:
+        """Run fine-tuning, tune thresholds on the eval set, and return the tagger.
+
+        Raises:
+            DataError: for unreadable data, missing columns or unknown labels.
+            ModelLoadError: if the base model cannot be loaded.
+        """
+        import torch
+        import transformers
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
+
+        args = self.args
+        started = time.perf_counter()
+        if args.num_threads:
+            torch.set_num_threads(args.num_threads)
+        train = read_examples(self.train_dataset, labels=args.labels)
+        labels = self._labels(train)
+        train = read_examples(self.train_dataset, labels=labels)
+        dev = read_examples(self.eval_dataset, labels=labels) if self.eval_dataset is not None else None
+        y_train = to_indicator(train.labels, labels)
+        empty = [lab for j, lab in enumerate(labels) if y_train[:, j].sum() == 0]
+        if empty:
+            raise DataError(f"the training data has no positive example of label(s) {empty}")
+
+        random.seed(args.seed)
+        np.random.seed(args.seed)
+        transformers.set_seed(args.seed)
+        base = resolve_base(args.base_model)
+        tokenizer = _load_pretrained(AutoTokenizer, base)
+        model = _load_pretrained(
+            AutoModelForSequenceClassification,
+            base,
+            num_labels=len(labels),
+            problem_type="multi_label_classification",
+            id2label=dict(enumerate(labels)),
+            label2id={lab: i for i, lab in enumerate(labels)},
+        )
+        if args.freeze_embeddings:
+            model.get_input_embeddings().weight.requires_grad_(False)
+
+        enc = tokenizer(train.texts, truncation=True, max_length=args.max_length)
+        train_set = _Encoded(dict(enc), y_train)
+        steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * math.ceil(len(train) / args.batch_size))
+        fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
+        # Batches of similar lengths keep padding (and CPU time) small; the option's name changed in transformers 5.
+        grouping = (
+            {"train_sampling_strategy": "group_by_length"}
+            if "train_sampling_strategy" in fields
+            else {"group_by_length": True}
+        )
+        with tempfile.TemporaryDirectory(prefix="pressctx-train-") as tmp:
+            hf_args = transformers.TrainingArguments(
+                output_dir=tmp,
+                warmup_steps=int(round(args.warmup_ratio * steps)),
+                **grouping,
+                num_train_epochs=args.epochs,
+                max_steps=args.max_steps,
+                learning_rate=args.learning_rate,
+                per_device_train_batch_size=args.batch_size,
+                weight_decay=args.weight_decay,
+                seed=args.seed,
+                data_seed=args.seed,
+                save_strategy="no",
+                eval_strategy="no",
+                logging_strategy="steps",
+                logging_steps=50,
+                report_to=[],
+                disable_tqdm=not args.progress,
+                use_cpu=not torch.cuda.is_available(),
+                dataloader_num_workers=0,
+            )
+            hf_trainer = transformers.Trainer(
+                model=model,
+                args=hf_args,
+                train_dataset=train_set,
+                data_collator=DataCollatorWithPadding(tokenizer),
+            )
+            hf_trainer.train()
+        model.eval()
+        train_seconds = time.perf_counter() - started
+
+        tagger = TransformerTagger(
+            model,
+            tokenizer,
+            labels,
+            max_length=args.max_length,
+            base=args.base_model,
+            training_args=args.to_dict(),
+        )
+        tagger.batch_size = args.eval_batch_size
+        metadata: dict[str, Any] = {
+            "training_data": {
+                "source": train.source,
+                "train_segments": len(train),
+                "validation_segments": len(dev) if dev is not None else 0,
+                "sha256": data_hash(train, *([dev] if dev is not None else [])),
+            },
+            "train_seconds": round(train_seconds, 1),
+        }
+        if dev is not None:
+            probs = self._score(tagger, dev)
+            y_dev = to_indicator(dev.labels, labels)
+            tagger.thresholds = tuple(tune_thresholds(y_dev, probs))
+            preds = (probs >= np.asarray(tagger.thresholds)).astype(int)
+            metadata["validation"] = label_metrics(y_dev, preds, labels)
+        tagger.metadata = metadata
+        self.summary = metadata
+        if args.progress and dev is not None:
+            v = metadata["validation"]
+            lines = [f"validation ({len(dev)} segments), thresholds tuned:"]
+            for lab, t in zip(labels, tagger.thresholds):
+                m = v["per_label"][lab]
+                lines.append(
+                    f"  {lab:<22} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  n {m['support']}  t {t:.3f}"
+                )
+            lines.append(f"  {'macro':<22} F1 {v['macro']['f1']:.3f}   trained in {train_seconds:.0f} s")
+            print("\n".join(lines))
+        return tagger
+
+    @staticmethod
+    def _score(tagger: TransformerTagger, ex: Examples) -> np.ndarray:
+        from tqdm.auto import tqdm
+
+        out = np.zeros((len(ex), len(tagger.labels)), dtype=np.float32)
+        step = max(tagger.batch_size * 4, 1)
+        for i in tqdm(range(0, len(ex), step), desc="scoring", disable=None, leave=False):
+            out[i : i + step] = tagger.predict_proba(ex.texts[i : i + step])
+        return out

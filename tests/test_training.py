@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import pressctx
+from pressctx import ConfigError, DataError, ModelLoadError, Trainer, TrainingArguments
+
+
+def test_training_writes_a_complete_model_dir(tiny_tagger, tmp_path):
+    path = tiny_tagger.save_pretrained(tmp_path / "m")
+    names = {p.name for p in path.iterdir()}
+    assert {"config.json", "model.safetensors", "training_args.json", "tokenizer.json"} <= names
+    config = json.loads((path / "config.json").read_text())
+    assert config["labels"] == list(pressctx.LABELS)
+    assert set(config["thresholds"]) == set(pressctx.LABELS)
+    assert config["format_version"] == 1
+    assert len(config["training_data"]["sha256"]) == 64
+    args = json.loads((path / "training_args.json").read_text())
+    assert args["max_steps"] == 4 and args["seed"] == 42
+    assert "validation" in config
+
+
+def test_delta_weights_round_trip(tiny_tagger, tmp_path):
+    path = tiny_tagger.save_pretrained(tmp_path / "delta", weights="delta")
+    full = tiny_tagger.save_pretrained(tmp_path / "full")
+    assert (path / "model.safetensors").stat().st_size < (full / "model.safetensors").stat().st_size / 2
+    loaded = pressctx.load(path)
+    texts = ["A foreign agents law.", "Rain."]
+    np.testing.assert_allclose(loaded.predict_proba(texts), tiny_tagger.predict_proba(texts), atol=2e-2)
+
+
+def test_training_is_reproducible(tiny_base, toy_rows):
+    args = TrainingArguments(base_model=tiny_base, max_steps=3, batch_size=4, progress=False, max_length=32)
+    a = Trainer(args, toy_rows).train().predict_proba(["A law.", "Rain."])
+    b = Trainer(args, toy_rows).train().predict_proba(["A law.", "Rain."])
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_custom_label_set(tiny_base, tmp_path):
+    rows = [
+        {"text": "This material was produced by a foreign agent.", "labels": ["foreign_agent_label"]},
+        {"text": "Rain is expected.", "labels": []},
+        {"text": "The outlet writes from exile.", "labels": ["exile_note"]},
+        {"text": "Markets rose.", "labels": []},
+    ]
+    args = TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=2, progress=False)
+    tagger = Trainer(args, rows, rows).train()
+    assert tagger.labels == ("exile_note", "foreign_agent_label")
+    assert tagger.predict_proba(["x"]).shape == (1, 2)
+    path = tagger.save_pretrained(tmp_path / "custom")
+    loaded = pressctx.load(path)
+    assert loaded.labels == tagger.labels
+    r = loaded.tag("Rain is expected. This material was produced by a foreign agent.")
+    assert set(r.scores) == {"exile_note", "foreign_agent_label"}
+    report = pressctx.evaluate(loaded, rows)
+    assert set(report.segment["per_label"]) == {"exile_note", "foreign_agent_label"}
+
+
+def test_unknown_label_and_missing_column(tiny_base, toy_rows):
+    args = TrainingArguments(base_model=tiny_base, max_steps=1, labels=list(pressctx.LABELS), progress=False)
+    with pytest.raises(DataError, match="unknown label 'nope'"):
+        Trainer(args, toy_rows + [{"text": "x", "labels": ["nope"]}]).train()
+    with pytest.raises(DataError, match="missing column"):
+        Trainer(args, [{"body": "x", "labels": []}]).train()
+
+
+def test_unloadable_base_is_a_clear_error(toy_rows):
+    args = TrainingArguments(base_model="/no/such/folder/model", max_steps=1, progress=False)
+    with pytest.raises(ModelLoadError, match="cannot load"):
+        Trainer(args, toy_rows).train()
+
+
+def test_training_arguments_validation(tmp_path):
+    with pytest.raises(ConfigError, match="epochs"):
+        TrainingArguments(epochs=0)
+    with pytest.raises(ConfigError, match="did you mean 'learning_rate'"):
+        TrainingArguments.from_dict({"learning_rte": 1e-4})
+    cfg = tmp_path / "train.toml"
+    cfg.write_text('[training]\nepochs = 2\nlearning_rate = 3e-5\nseed = 7\n')
+    args = TrainingArguments.from_file(cfg, overrides={"seed": 11, "batch_size": None})
+    assert (args.epochs, args.learning_rate, args.seed, args.batch_size) == (2, 3e-5, 11, 32)
+    js = tmp_path / "train.json"
+    js.write_text(json.dumps(args.to_dict()))
+    assert TrainingArguments.from_file(js) == args
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("x: 1")
+    with pytest.raises(ConfigError):
+        TrainingArguments.from_file(bad)
+
+
+def test_cli_train_with_config_and_override(tiny_base, toy_rows, tmp_path, capsys):
+    from pressctx.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in toy_rows))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'base_model = "{tiny_base}"\nmax_steps = 2\nbatch_size = 4\nseed = 3\n')
+    out = tmp_path / "model"
+    assert main(["train", "--data", str(data), "--validation", str(data), "--output", str(out),
+                 "--config", str(cfg), "--seed", "5", "--quiet"]) == 0
+    args = json.loads((out / "training_args.json").read_text())
+    assert args["seed"] == 5 and args["max_steps"] == 2
+    assert pressctx.load(out).predict_proba(["x"]).shape == (1, 3)
