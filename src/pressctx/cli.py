@@ -1,0 +1,282 @@
+"""Command line: ``pressctx tag | strip | evaluate | train`` (also ``python -m pressctx``).
+
+Each command is a thin layer over a library function that returns data.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["main"]
+
+
+def _progress(total: int | None, quiet: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="doc", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
+
+
+def _count_done(path: Path) -> int:
+    """Complete records already in a JSONL output (a torn last line is cut off)."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+        path.write_bytes(data)
+    return data.count(b"\n")
+
+
+class _ParquetSink:
+    """Writes output records to Parquet in row groups (nested fields as JSON strings)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict[str, Any]] = []
+        self.writer = None
+
+    def write(self, rec: dict[str, Any]) -> None:
+        flat = {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in rec.items()}
+        flat.setdefault("error", None)
+        flat["id"] = None if flat.get("id") is None else str(flat["id"])
+        self.rows.append(flat)
+        if len(self.rows) >= 2048:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.rows:
+            return
+        keys = sorted({k for r in self.rows for k in r})
+        table = pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in self.rows])
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        else:
+            table = table.select([f.name for f in self.schema]).cast(self.schema)
+        self.writer.write_table(table)
+        self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _run_records(args: argparse.Namespace, make_output) -> int:
+    from . import load
+    from .corpus_tagging import iter_records, process_records
+
+    tagger = load(args.model)
+    records: Iterator = iter_records(args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format)
+    out_path = Path(args.output) if args.output else None
+    parquet = out_path is not None and out_path.suffix == ".parquet"
+    skip = 0
+    if args.resume:
+        if out_path is None or parquet:
+            print("pressctx: --resume needs --output FILE.jsonl", file=sys.stderr)
+            return 2
+        skip = _count_done(out_path)
+    if skip:
+        import itertools
+
+        records = itertools.islice(records, skip, None)
+        print(f"pressctx: resuming after {skip} records already in {out_path}", file=sys.stderr)
+    sink: Any
+    fh: TextIO | None = None
+    if parquet:
+        sink = _ParquetSink(out_path)
+    else:
+        fh = open(out_path, "a" if args.resume else "w", encoding="utf-8") if out_path else sys.stdout
+
+        class _Lines:
+            def write(self, rec: dict[str, Any]) -> None:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+            def close(self) -> None:
+                fh.flush()
+                if fh is not sys.stdout:
+                    fh.close()
+
+        sink = _Lines()
+    n = failed = warned = 0
+    labelled: dict[str, int] = {}
+    with _progress(None, args.quiet, args.command) as bar:
+        try:
+            for rec in process_records(tagger, records, make_output, batch_size=args.batch_size):
+                sink.write(rec)
+                n += 1
+                failed += "error" in rec and rec["error"] is not None
+                warned += "warning" in rec
+                for lab in rec.get("labels", []):
+                    labelled[lab] = labelled.get(lab, 0) + 1
+                bar.update(1)
+        finally:
+            sink.close()
+    parts = [f"{n} records", f"{n - failed} tagged", f"{failed} failed"]
+    if warned:
+        parts.append(f"{warned} with warnings")
+    if labelled:
+        parts.append("documents per label: " + ", ".join(f"{k} {v}" for k, v in labelled.items()))
+    print(f"pressctx {args.command}: " + "; ".join(parts), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    def make(rec, result) -> dict[str, Any]:
+        return {"id": rec.id, **result.to_dict(include_text=args.include_text)}
+
+    return _run_records(args, make)
+
+
+def _cmd_strip(args: argparse.Namespace) -> int:
+    labels = tuple(x.strip() for x in args.labels.split(",") if x.strip())
+
+    def make(rec, result) -> dict[str, Any]:
+        return {"id": rec.id, **result.strip(labels=labels).to_dict(), "labels": list(result.labels)}
+
+    return _run_records(args, make)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from . import load
+    from .evaluation import evaluate, format_side_by_side
+
+    data: Any = args.data
+    if data.startswith("corpus"):
+        from .data import load_corpus
+
+        split = data.partition(":")[2] or "test"
+        data = load_corpus()[split]
+    reports = [evaluate(load(m), data, name=m, batch_size=args.batch_size) for m in args.model]
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
+    else:
+        print(format_side_by_side(reports), end="")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .training_args import TrainingArguments
+
+    overrides = {
+        "base_model": args.base,
+        "epochs": args.epochs,
+        "max_steps": args.max_steps,
+        "seed": args.seed,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "weights": args.weights,
+        "labels": [x.strip() for x in args.labels.split(",")] if args.labels else None,
+        "progress": False if args.quiet else None,
+    }
+    train_data: Any = args.data
+    eval_data: Any = args.validation
+    if args.data == "corpus":
+        from .data import load_corpus
+
+        corpus = load_corpus()
+        train_data = corpus["train"]
+        eval_data = eval_data or corpus["validation"]
+    if args.kind == "baseline":
+        from .baseline_training import train_baseline
+
+        tagger = train_baseline(train_data, eval_data)
+        tagger.save_pretrained(args.output)
+        print(f"saved baseline to {args.output}", file=sys.stderr)
+        return 0
+    from .trainer import Trainer
+
+    if args.config:
+        targs = TrainingArguments.from_file(args.config, overrides=overrides)
+    else:
+        targs = TrainingArguments.from_dict({k: v for k, v in overrides.items() if v is not None})
+    tagger = Trainer(targs, train_data, eval_data).train()
+    tagger.save_pretrained(args.output, weights=targs.weights)
+    print(f"saved model to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _add_record_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help="input files (.txt, .jsonl, .csv, .parquet) or - for stdin")
+    p.add_argument("--model", default="default", help="'default', 'baseline' or a model folder")
+    p.add_argument("--output", "-o", help="output file (.jsonl, or .parquet); default: standard output")
+    p.add_argument("--batch-size", type=int, default=64, help="segments per model batch")
+    p.add_argument("--text-field", default="text", help="text column of JSONL/CSV/Parquet rows")
+    p.add_argument("--id-field", default="id", help="id column (default 'id'; falls back to FILE:LINE)")
+    p.add_argument("--format", default="auto", choices=("auto", "txt", "jsonl", "csv", "parquet"), help="input format")
+    p.add_argument("--resume", action="store_true", help="skip records already written to --output (JSONL)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``pressctx`` command."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="pressctx", description="Tag news text with press-freedom context.")
+    parser.add_argument("--version", action="version", version=f"pressctx {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("tag", help="tag documents; one JSON line per input document")
+    _add_record_args(p)
+    p.add_argument("--include-text", action="store_true", help="repeat each document's text in its record")
+    p.set_defaults(func=_cmd_tag)
+
+    p = sub.add_parser("strip", help="remove tagged spans (default: disclaimers) from documents")
+    _add_record_args(p)
+    p.add_argument("--labels", default="disclaimer", help="comma-separated labels whose spans are removed")
+    p.set_defaults(func=_cmd_strip)
+
+    p = sub.add_parser("evaluate", help="evaluate one or more models on labelled data")
+    p.add_argument("--model", action="append", required=True, help="model name or folder; repeat to compare")
+    p.add_argument("--data", required=True, help="JSONL/CSV/Parquet path, or corpus[:split] for the shipped corpus")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("train", help="fine-tune a tagger on labelled segments")
+    p.add_argument("--data", required=True, help="training data (JSONL/CSV/Parquet), or 'corpus' for the shipped corpus")
+    p.add_argument("--validation", help="validation data for thresholds and figures")
+    p.add_argument("--output", required=True, help="folder for the trained model")
+    p.add_argument("--base", help="base encoder: model id or folder (default all-MiniLM-L6-v2)")
+    p.add_argument("--config", help="TOML or JSON file of training arguments; flags override it")
+    p.add_argument("--kind", choices=("transformer", "baseline"), default="transformer")
+    p.add_argument("--epochs", type=float)
+    p.add_argument("--max-steps", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--weights", choices=("full", "delta"))
+    p.add_argument("--labels", help="comma-separated label set (default: from the data)")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=_cmd_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pressctx`` command.
+
+    Returns:
+        The exit status: 0 on success, 1 if a record failed, 2 on a usage or data error.
+    """
+    from .errors import PressctxError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PressctxError as exc:
+        print(f"pressctx {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
