@@ -1,0 +1,200 @@
+"""Build the shipped corpus from the team's raw files.
+
+Reads ``corpus/raw/*.jsonl`` (segment files, and document files whose name contains
+``docs``), removes exact duplicates, groups near-duplicates (see
+``pressctx.dedup``) and documents into units that never straddle splits, and
+assigns units to train/validation/test (70/15/15), stratified by language and
+label combination. Writes ``src/pressctx/data/corpus/segments-{split}.jsonl`` and
+``documents-{split}.jsonl``. Deterministic for a given seed.
+
+Usage: python scripts/build_corpus.py [--seed 13]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pressctx.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs, normalise  # noqa: E402
+from pressctx.labels import LABELS  # noqa: E402
+
+RAW = ROOT / "corpus" / "raw"
+OUT = ROOT / "src" / "pressctx" / "data" / "corpus"
+RATIOS = {"train": 0.70, "validation": 0.15, "test": 0.15}
+FIELDS = ("text", "labels", "lang", "country", "kind", "neg", "instruments", "doc_id", "position", "written", "note")
+
+
+def _clean(seg: dict, **extra) -> dict:
+    row = {
+        "text": seg["text"].strip(),
+        "labels": [lab for lab in LABELS if lab in seg.get("labels", [])],
+        "lang": seg.get("lang"),
+        "country": seg.get("country", "XX"),
+        "kind": seg.get("kind", "body"),
+        "neg": None if seg.get("labels") else seg.get("neg", "ordinary"),
+        "instruments": sorted(set(seg.get("instruments") or [])),
+        "doc_id": None,
+        "position": -1,
+        "written": seg.get("written", "individual"),
+        "note": seg.get("note"),
+    }
+    row.update(extra)
+    return row
+
+
+def load_raw() -> tuple[list[dict], list[dict]]:
+    segments, documents = [], []
+    for path in sorted(RAW.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if "segments" in row:
+                    documents.append(row)
+                else:
+                    segments.append(_clean(row))
+    return segments, documents
+
+
+def build_document(doc: dict) -> tuple[dict, list[dict]]:
+    """Join a document's segments into its text (paragraphs on lines) with offsets."""
+    text, segs, rows = "", [], []
+    last_p = None
+    for i, seg in enumerate(doc["segments"]):
+        p = seg.get("p", i)
+        if text:
+            text += "\n" if p != last_p else " "
+        start = len(text)
+        body = seg["text"].strip()
+        text += body
+        last_p = p
+        labels = [lab for lab in LABELS if lab in seg.get("labels", [])]
+        segs.append({"text": body, "labels": labels, "start": start, "end": len(text)})
+        rows.append(
+            _clean({**seg, "lang": seg.get("lang", doc["lang"]), "country": seg.get("country", doc.get("country", "XX"))},
+                   doc_id=doc["doc_id"], position=i)
+        )
+    out = {
+        "doc_id": doc["doc_id"],
+        "lang": doc["lang"],
+        "country": doc.get("country", "XX"),
+        "title": doc.get("title", ""),
+        "text": text,
+        "labels": [lab for lab in LABELS if any(lab in s["labels"] for s in segs)],
+        "segments": segs,
+    }
+    return out, rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    segments, raw_docs = load_raw()
+    docs, doc_rows = [], []
+    for d in raw_docs:
+        built, rows = build_document(d)
+        docs.append(built)
+        doc_rows.extend(rows)
+
+    # Exact duplicates (after normalisation): a stand-alone segment that repeats an
+    # earlier one, or any document segment, is dropped.
+    seen = {normalise(r["text"]) for r in doc_rows}
+    kept, dropped = [], 0
+    for r in segments:
+        key = normalise(r["text"])
+        if key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        kept.append(r)
+    segments = kept
+
+    # Units: each document is one unit; each stand-alone segment is one unit.
+    rows = doc_rows + segments
+    unit_of = []
+    doc_index = {d["doc_id"]: i for i, d in enumerate(docs)}
+    for r in rows:
+        unit_of.append(doc_index[r["doc_id"]] if r["doc_id"] else None)
+    n_docs = len(docs)
+    next_unit = n_docs
+    for i, r in enumerate(rows):
+        if unit_of[i] is None:
+            unit_of[i] = next_unit
+            next_unit += 1
+    parent = list(range(next_unit))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = near_duplicate_pairs([r["text"] for r in rows], threshold=NEAR_DUP_THRESHOLD)
+    for i, j, _ in pairs:
+        a, b = find(unit_of[i]), find(unit_of[j])
+        if a != b:
+            parent[a] = b
+    clusters: dict[int, list[int]] = collections.defaultdict(list)
+    for i in range(len(rows)):
+        clusters[find(unit_of[i])].append(i)
+
+    # Stratify clusters by (language, has documents, label signature of their rows).
+    def stratum(members: list[int]) -> tuple:
+        first = rows[members[0]]
+        has_doc = any(rows[m]["doc_id"] for m in members)
+        if has_doc:
+            labs = sorted({lab for m in members for lab in rows[m]["labels"]})
+        else:
+            labs = sorted(set(first["labels"]))
+        return (first["lang"], has_doc, tuple(labs))
+
+    rng = random.Random(args.seed)
+    by_stratum: dict[tuple, list[list[int]]] = collections.defaultdict(list)
+    for members in clusters.values():
+        by_stratum[stratum(members)].append(members)
+    split_of: dict[int, str] = {}
+    totals = collections.Counter()
+    for key in sorted(by_stratum, key=str):
+        group = by_stratum[key]
+        rng.shuffle(group)
+        group.sort(key=len, reverse=True)
+        counts = collections.Counter()
+        for members in group:
+            # The split furthest below its target share in this stratum takes the cluster.
+            split = min(RATIOS, key=lambda s: counts[s] / RATIOS[s])
+            counts[split] += len(members)
+            totals[split] += len(members)
+            for m in members:
+                split_of[m] = split
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    doc_split = {}
+    for split in RATIOS:
+        with (OUT / f"segments-{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for i, r in enumerate(rows):
+                if split_of[i] == split:
+                    fh.write(json.dumps({k: r.get(k) for k in FIELDS}, ensure_ascii=False) + "\n")
+                    if r["doc_id"]:
+                        doc_split[r["doc_id"]] = split
+    for split in RATIOS:
+        with (OUT / f"documents-{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for d in docs:
+                if doc_split.get(d["doc_id"]) == split:
+                    fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+    print(
+        f"rows {len(rows)} (exact duplicates dropped {dropped}); near-duplicate pairs {len(pairs)} "
+        f"(threshold {NEAR_DUP_THRESHOLD}); clusters {len(clusters)}; per split {dict(totals)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
