@@ -79,7 +79,8 @@ class TransformerTagger(Tagger):
     with :class:`pressctx.Trainer`; the constructor only stores its parts.
 
     Args:
-        model: a ``transformers`` sequence-classification model.
+        model: a :class:`~pressctx.pooling.MeanPoolClassifier` (or any module whose
+            forward returns a dict with ``"logits"``).
         tokenizer: its tokenizer.
         labels: label names in the head's output order.
         thresholds: per-label decision thresholds.
@@ -140,7 +141,7 @@ class TransformerTagger(Tagger):
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.model.device)
-                logits = self.model(**enc).logits
+                logits = self.model(**enc)["logits"]
                 out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
         return out
 
@@ -213,7 +214,9 @@ class TransformerTagger(Tagger):
             ModelLoadError: if files are missing, or a delta model's base is unavailable.
         """
         from safetensors.torch import load_file
-        from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+        from .pooling import MeanPoolClassifier
 
         path = Path(path)
         config = read_config(path)
@@ -229,11 +232,11 @@ class TransformerTagger(Tagger):
         encoder = dict(config["encoder"])
         hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
         state = load_file(str(weights_file))
+        n_labels = len(config["labels"])
         if config.get("weights", "full") == "delta":
             base_dir = resolve_base(config["base"])
-            model = _load_pretrained(
-                AutoModelForSequenceClassification, base_dir, config=hf_config, local_files_only=True
-            )
+            encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
+            model = MeanPoolClassifier(encoder, n_labels)
             expected = model.state_dict()
             state = {k: v.to(expected[k].dtype) if k in expected else v for k, v in state.items()}
             missing, unexpected = model.load_state_dict(state, strict=False)
@@ -245,7 +248,7 @@ class TransformerTagger(Tagger):
                     f"missing {not_frozen[:5]}, unexpected {list(unexpected)[:5]}"
                 )
         else:
-            model = AutoModelForSequenceClassification.from_config(hf_config)
+            model = MeanPoolClassifier(AutoModel.from_config(hf_config), n_labels)
             try:
                 model.load_state_dict(state, strict=True)
             except RuntimeError as exc:

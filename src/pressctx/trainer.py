@@ -96,7 +96,9 @@ class Trainer:
         """
         import torch
         import transformers
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
+        from transformers import AutoModel, AutoTokenizer, DataCollatorWithPadding
+
+        from .pooling import MeanPoolClassifier
 
         args = self.args
         started = time.perf_counter()
@@ -116,14 +118,8 @@ class Trainer:
         transformers.set_seed(args.seed)
         base = resolve_base(args.base_model)
         tokenizer = _load_pretrained(AutoTokenizer, base)
-        model = _load_pretrained(
-            AutoModelForSequenceClassification,
-            base,
-            num_labels=len(labels),
-            problem_type="multi_label_classification",
-            id2label=dict(enumerate(labels)),
-            label2id={lab: i for i, lab in enumerate(labels)},
-        )
+        encoder = _load_pretrained(AutoModel, base)
+        model = MeanPoolClassifier(encoder, len(labels))
         if args.freeze_embeddings:
             model.get_input_embeddings().weight.requires_grad_(False)
 

@@ -1,0 +1,62 @@
+"""A multi-label head over the mean of an encoder's token vectors.
+
+Sentence encoders such as all-MiniLM-L6-v2 are trained so that the mean of their
+token vectors (not the [CLS] vector) carries the sentence's meaning; a linear
+head on that mean starts from useful features and trains quickly on a CPU. It
+wraps any ``transformers`` encoder (``AutoModel``), so other bases work too.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+__all__ = ["MeanPoolClassifier"]
+
+
+class MeanPoolClassifier(nn.Module):
+    """Encoder, attention-masked mean pooling, dropout, linear layer; sigmoid outputs.
+
+    Args:
+        encoder: a ``transformers`` encoder (``AutoModel``) returning ``last_hidden_state``.
+        num_labels: output size.
+        dropout: dropout before the linear layer.
+    """
+
+    #: Prefix of the encoder's parameters in ``state_dict`` keys.
+    base_model_prefix = "encoder"
+
+    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.config = encoder.config
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(encoder.config.hidden_size, num_labels)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def get_input_embeddings(self) -> nn.Module:
+        return self.encoder.get_input_embeddings()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        **_: Any,
+    ) -> dict[str, torch.Tensor]:
+        kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            kwargs["token_type_ids"] = token_type_ids
+        hidden = self.encoder(**kwargs).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        logits = self.classifier(self.dropout(pooled))
+        out = {"logits": logits}
+        if labels is not None:
+            out["loss"] = nn.functional.binary_cross_entropy_with_logits(logits.float(), labels.float())
+        return out
