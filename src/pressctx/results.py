@@ -84,8 +84,9 @@ class StripResult:
     """A text with some spans removed.
 
     Attributes:
-        text: the text without the removed spans (a single space or newline is kept
-            where a span sat between two pieces of text, so words do not run together).
+        text: the text without the removed spans; where a span sat between two pieces
+            of text one gap is kept (a line break if there was one), so words neither run
+            together nor leave double spaces.
         removed: the removed spans, with offsets into the original text.
     """
 
@@ -165,8 +166,11 @@ class TagResult:
         pieces.append(self.text[pos:])
         text = ""
         for piece in pieces:
-            if text and piece and not text[-1].isspace() and not piece[0].isspace():
-                text += " "
+            if text and piece:
+                if text[-1].isspace() and piece[0].isspace():
+                    text = text.rstrip(" \t")  # one gap, keeping a line break that follows
+                elif not text[-1].isspace() and not piece[0].isspace():
+                    text += " "
             text += piece
         return StripResult(text=text.strip(), removed=removed)
 
