@@ -104,3 +104,21 @@ def test_cli_train_with_config_and_override(tiny_base, toy_rows, tmp_path, capsy
     args = json.loads((out / "training_args.json").read_text())
     assert args["seed"] == 5 and args["max_steps"] == 2
     assert pressctx.load(out).predict_proba(["x"]).shape == (1, 3)
+
+
+def test_context_model_reads_neighbours(tiny_base, toy_rows, tmp_path):
+    docs = [{"doc_id": f"d{k}", "segments": [{"text": r["text"], "labels": r["labels"]} for r in toy_rows[k:k + 4]]}
+            for k in range(0, 8, 4)]
+    args = TrainingArguments(base_model=tiny_base, max_steps=3, batch_size=4, progress=False, context=True)
+    tagger = Trainer(args, docs + toy_rows, docs).train()
+    assert tagger.context
+    doc = [r["text"] for r in toy_rows[:4]]
+    in_doc = tagger._score_documents([doc])[0]
+    alone = tagger.predict_proba(doc)
+    assert in_doc.shape == alone.shape == (4, 3)
+    assert not np.allclose(in_doc, alone)
+    loaded = pressctx.load(tagger.save_pretrained(tmp_path / "ctx"))
+    assert loaded.context
+    np.testing.assert_allclose(loaded._score_documents([doc])[0], in_doc, atol=1e-5)
+    r = loaded.tag(" ".join(doc))
+    assert len(r.segments) == 4

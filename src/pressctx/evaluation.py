@@ -11,7 +11,7 @@ from .data import Examples, read_examples
 from .labels import to_indicator
 from .tagger import Tagger
 
-__all__ = ["evaluate", "EvaluationReport", "label_metrics", "format_side_by_side"]
+__all__ = ["evaluate", "EvaluationReport", "label_metrics", "format_side_by_side", "predict_examples_proba"]
 
 
 def label_metrics(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
@@ -161,18 +161,34 @@ def format_side_by_side(reports: Sequence[EvaluationReport]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _predict_examples(tagger: Tagger, ex: Examples, batch_size: int) -> np.ndarray:
-    """Predicted 0/1 labels for every row; document rows are scored in document order."""
+def predict_examples_proba(tagger: Tagger, ex: Examples, progress: bool = True) -> np.ndarray:
+    """Scores for every row; rows of a document are scored together, in document order.
+
+    Args:
+        tagger: any pressctx tagger.
+        ex: the examples.
+        progress: show a progress bar (on a terminal only).
+
+    Returns:
+        Array of shape ``(len(ex), len(tagger.labels))``.
+    """
+    from tqdm.auto import tqdm
+
     probs = np.zeros((len(ex), len(tagger.labels)), dtype=np.float32)
-    docs = ex.documents()
     alone = [i for i, d in enumerate(ex.doc_ids) if d is None]
-    if alone:
-        probs[alone] = tagger.predict_proba([ex.texts[i] for i in alone])
-    if docs:
-        groups = list(docs.values())
-        for idx, p in zip(groups, tagger._score_documents([[ex.texts[i] for i in g] for g in groups])):
-            probs[idx] = p
-    return (probs >= np.asarray(tagger.thresholds)).astype(np.int8)
+    groups = list(ex.documents().values())
+    step = 512
+    chunks = [alone[i : i + step] for i in range(0, len(alone), step)]
+    with tqdm(total=len(ex), desc="scoring", unit="seg", disable=None if progress else True, leave=False) as bar:
+        for chunk in chunks:
+            probs[chunk] = tagger.predict_proba([ex.texts[i] for i in chunk])
+            bar.update(len(chunk))
+        for start in range(0, len(groups), 32):
+            batch = groups[start : start + 32]
+            for idx, p in zip(batch, tagger._score_documents([[ex.texts[i] for i in g] for g in batch])):
+                probs[idx] = p
+                bar.update(len(idx))
+    return probs
 
 
 def evaluate(
@@ -208,7 +224,8 @@ def evaluate(
     labels = tagger.labels
     ex = read_examples(data, labels=labels, text_field=text_field)
     y_true = to_indicator(ex.labels, labels)
-    y_pred = _predict_examples(tagger, ex, batch_size)
+    with tagger._batch_size(batch_size):
+        y_pred = (predict_examples_proba(tagger, ex) >= np.asarray(tagger.thresholds)).astype(np.int8)
     segment = label_metrics(y_true, y_pred, labels)
     document = None
     docs = ex.documents()

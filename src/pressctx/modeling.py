@@ -59,6 +59,17 @@ def resolve_base(name: str | None) -> str:
     return str(name)
 
 
+def context_string(doc: Sequence[str], i: int, sep: str) -> str:
+    """The context of segment ``i`` of a document: its previous and next segments.
+
+    An empty side means the segment opens or closes the document, which is itself a
+    signal (closing notes sit at the foot of articles).
+    """
+    prev = doc[i - 1] if i > 0 else ""
+    nxt = doc[i + 1] if i + 1 < len(doc) else ""
+    return f"{prev} {sep} {nxt}".strip()
+
+
 def _load_pretrained(loader: Any, name: str, **kwargs: Any) -> Any:
     """Call ``loader.from_pretrained`` and turn failures into a clear ModelLoadError."""
     local = Path(name).is_dir()
@@ -88,6 +99,8 @@ class TransformerTagger(Tagger):
         base: the base encoder name the model was trained from.
         metadata: provenance saved with the model (training data hash, figures ...).
         training_args: the training arguments, saved as ``training_args.json``.
+        context: the model reads each segment together with its neighbours (see
+            :func:`context_string`); segments scored alone get an empty context.
     """
 
     model_type = "transformer"
@@ -102,8 +115,10 @@ class TransformerTagger(Tagger):
         base: str | None = None,
         metadata: dict[str, Any] | None = None,
         training_args: dict[str, Any] | None = None,
+        context: bool = False,
     ) -> None:
         super().__init__(labels, thresholds)
+        self.context = bool(context)
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = int(max_length)
@@ -117,9 +132,26 @@ class TransformerTagger(Tagger):
     # -- scoring ---------------------------------------------------------------
 
     def predict_proba(self, segments: Sequence[str]) -> np.ndarray:
+        segments = check_segments(segments)
+        contexts = [""] * len(segments) if self.context else None
+        return self._score(segments, contexts)
+
+    def _score_documents(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        if not self.context:
+            return super()._score_documents(docs)
+        sep = self.tokenizer.sep_token or "|"
+        flat = [seg for doc in docs for seg in doc]
+        contexts = [context_string(doc, i, sep) for doc in docs for i in range(len(doc))]
+        probs = self._score(flat, contexts)
+        out, pos = [], 0
+        for doc in docs:
+            out.append(probs[pos : pos + len(doc)])
+            pos += len(doc)
+        return out
+
+    def _score(self, segments: list[str], contexts: list[str] | None) -> np.ndarray:
         import torch
 
-        segments = check_segments(segments)
         out = np.zeros((len(segments), len(self.labels)), dtype=np.float32)
         if not segments:
             return out
@@ -136,8 +168,9 @@ class TransformerTagger(Tagger):
                 idx = order[i : i + self.batch_size]
                 enc = self.tokenizer(
                     [segments[j] for j in idx],
+                    [contexts[j] for j in idx] if contexts is not None else None,
                     padding=True,
-                    truncation=True,
+                    truncation="only_second" if contexts is not None else True,
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.model.device)
@@ -197,6 +230,7 @@ class TransformerTagger(Tagger):
             "max_length": self.max_length,
             "base": self.base,
             "weights": weights,
+            "context": self.context,
             "encoder": encoder,
             **self.metadata,
         }
@@ -233,10 +267,11 @@ class TransformerTagger(Tagger):
         hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
         state = load_file(str(weights_file))
         n_labels = len(config["labels"])
+        context = bool(config.get("context", False))
         if config.get("weights", "full") == "delta":
             base_dir = resolve_base(config["base"])
             encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
-            model = MeanPoolClassifier(encoder, n_labels)
+            model = MeanPoolClassifier(encoder, n_labels, pool_first=context)
             expected = model.state_dict()
             state = {k: v.to(expected[k].dtype) if k in expected else v for k, v in state.items()}
             missing, unexpected = model.load_state_dict(state, strict=False)
@@ -248,7 +283,7 @@ class TransformerTagger(Tagger):
                     f"missing {not_frozen[:5]}, unexpected {list(unexpected)[:5]}"
                 )
         else:
-            model = MeanPoolClassifier(AutoModel.from_config(hf_config), n_labels)
+            model = MeanPoolClassifier(AutoModel.from_config(hf_config), n_labels, pool_first=context)
             try:
                 model.load_state_dict(state, strict=True)
             except RuntimeError as exc:
@@ -258,7 +293,7 @@ class TransformerTagger(Tagger):
             tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
-        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder"}
+        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder", "context"}
         training_args = {}
         if (path / "training_args.json").is_file():
             training_args = json.loads((path / "training_args.json").read_text(encoding="utf-8"))
@@ -271,4 +306,5 @@ class TransformerTagger(Tagger):
             base=config.get("base"),
             metadata={k: v for k, v in config.items() if k not in meta_skip},
             training_args=training_args,
+            context=context,
         )

@@ -22,13 +22,17 @@ class MeanPoolClassifier(nn.Module):
         encoder: a ``transformers`` encoder (``AutoModel``) returning ``last_hidden_state``.
         num_labels: output size.
         dropout: dropout before the linear layer.
+        pool_first: average only the tokens of the first text of a pair (the segment),
+            so that a second text (its neighbours) informs the result through attention
+            without diluting the mean. Needs ``token_type_ids``.
     """
 
     #: Prefix of the encoder's parameters in ``state_dict`` keys.
     base_model_prefix = "encoder"
 
-    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1) -> None:
+    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1, pool_first: bool = False) -> None:
         super().__init__()
+        self.pool_first = pool_first
         self.encoder = encoder
         self.config = encoder.config
         self.dropout = nn.Dropout(dropout)
@@ -53,7 +57,10 @@ class MeanPoolClassifier(nn.Module):
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**kwargs).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        mask = attention_mask
+        if self.pool_first and token_type_ids is not None:
+            mask = mask * (token_type_ids == 0)
+        mask = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         logits = self.classifier(self.dropout(pooled))
         out = {"logits": logits}

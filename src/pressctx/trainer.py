@@ -19,9 +19,9 @@ import numpy as np
 
 from .data import Examples, read_examples
 from .errors import DataError
-from .evaluation import label_metrics
+from .evaluation import label_metrics, predict_examples_proba
 from .labels import LABELS, to_indicator
-from .modeling import TransformerTagger, _load_pretrained, resolve_base
+from .modeling import TransformerTagger, _load_pretrained, context_string, resolve_base
 from .thresholds import tune_thresholds
 from .training_args import TrainingArguments
 
@@ -39,6 +39,16 @@ def data_hash(*examples: Examples) -> str:
             h.update(b"\n")
         h.update(b"--\n")
     return h.hexdigest()
+
+
+def _contexts(ex: Examples, sep: str) -> list[str]:
+    """Neighbour context per row: rows of a document get theirs, stand-alone rows none."""
+    out = [""] * len(ex)
+    for rows in ex.documents().values():
+        doc = [ex.texts[i] for i in rows]
+        for pos, i in enumerate(rows):
+            out[i] = context_string(doc, pos, sep)
+    return out
 
 
 class _Encoded:
@@ -119,11 +129,16 @@ class Trainer:
         base = resolve_base(args.base_model)
         tokenizer = _load_pretrained(AutoTokenizer, base)
         encoder = _load_pretrained(AutoModel, base)
-        model = MeanPoolClassifier(encoder, len(labels))
+        model = MeanPoolClassifier(encoder, len(labels), pool_first=args.context)
         if args.freeze_embeddings:
             model.get_input_embeddings().weight.requires_grad_(False)
 
-        enc = tokenizer(train.texts, truncation=True, max_length=args.max_length)
+        if args.context:
+            enc = tokenizer(
+                train.texts, _contexts(train, tokenizer.sep_token or "|"), truncation="only_second", max_length=args.max_length
+            )
+        else:
+            enc = tokenizer(train.texts, truncation=True, max_length=args.max_length)
         train_set = _Encoded(dict(enc), y_train)
         steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * math.ceil(len(train) / args.batch_size))
         fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
@@ -171,6 +186,7 @@ class Trainer:
             max_length=args.max_length,
             base=args.base_model,
             training_args=args.to_dict(),
+            context=args.context,
         )
         tagger.batch_size = args.eval_batch_size
         metadata: dict[str, Any] = {
@@ -183,7 +199,7 @@ class Trainer:
             "train_seconds": round(train_seconds, 1),
         }
         if dev is not None:
-            probs = self._score(tagger, dev)
+            probs = predict_examples_proba(tagger, dev, progress=args.progress)
             y_dev = to_indicator(dev.labels, labels)
             tagger.thresholds = tuple(tune_thresholds(y_dev, probs))
             preds = (probs >= np.asarray(tagger.thresholds)).astype(int)
@@ -201,13 +217,3 @@ class Trainer:
             lines.append(f"  {'macro':<22} F1 {v['macro']['f1']:.3f}   trained in {train_seconds:.0f} s")
             print("\n".join(lines))
         return tagger
-
-    @staticmethod
-    def _score(tagger: TransformerTagger, ex: Examples) -> np.ndarray:
-        from tqdm.auto import tqdm
-
-        out = np.zeros((len(ex), len(tagger.labels)), dtype=np.float32)
-        step = max(tagger.batch_size * 4, 1)
-        for i in tqdm(range(0, len(ex), step), desc="scoring", disable=None, leave=False):
-            out[i : i + step] = tagger.predict_proba(ex.texts[i : i + step])
-        return out

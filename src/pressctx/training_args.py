@@ -34,6 +34,8 @@ class TrainingArguments:
         seed: seed for weights, shuffling and dropout.
         freeze_embeddings: keep the base's word embeddings fixed (smaller saved
             models, steadier on small corpora).
+        context: feed each segment with its neighbouring segments (rows sharing a
+            ``doc_id``); stand-alone segments get an empty context.
         weights: how ``save_pretrained`` stores weights: ``"full"`` or ``"delta"``.
         num_threads: torch CPU threads (``None``: torch's default).
         progress: show progress bars.
@@ -54,6 +56,7 @@ class TrainingArguments:
     warmup_ratio: float = 0.06
     seed: int = 42
     freeze_embeddings: bool = True
+    context: bool = False
     weights: str = "full"
     num_threads: int | None = None
     progress: bool = True
