@@ -73,8 +73,9 @@ def context_string(doc: Sequence[str], i: int, sep: str) -> str:
 def _load_pretrained(loader: Any, name: str, **kwargs: Any) -> Any:
     """Call ``loader.from_pretrained`` and turn failures into a clear ModelLoadError."""
     local = Path(name).is_dir()
+    offline = kwargs.pop("local_files_only", False) or local
     try:
-        return loader.from_pretrained(name, local_files_only=local or kwargs.pop("local_files_only", False), **kwargs)
+        return loader.from_pretrained(name, local_files_only=offline, **kwargs)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(
             f"cannot load {name!r}: {'the folder is not a transformers model' if local else 'it is not a local folder, and it is not in the local Hugging Face cache or the hub cannot be reached'}. "
