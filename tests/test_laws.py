@@ -5,7 +5,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from importlib import resources
 from pathlib import Path
 
@@ -235,16 +234,14 @@ def test_type_error_for_non_strings():
             find_laws(bad)  # type: ignore[arg-type]
 
 
-def test_large_text_is_fast():
+def test_one_megabyte_text():
+    # Speed is measured in benchmarks/law_linking.py; this checks a 1 MB text is handled whole.
     chunk = ("Reporters were detained under Venezuela's ley contra el odio and Russia's foreign agents law; "
              "the tax code and the hydrocarbons law were also debated. Статья 207.3 УК РФ. ")
     text = chunk * (1_000_000 // len(chunk))
-    find_laws("warm up")
-    start = time.perf_counter()
     mentions = find_laws(text)
-    elapsed = time.perf_counter() - start
     assert len(mentions) >= 3 * (len(text) // len(chunk))
-    assert elapsed < 10, elapsed  # about 0.5 s on a laptop
+    assert all(text[m.start : m.end] == m.text for m in mentions[:50])
 
 
 try:
