@@ -70,6 +70,22 @@ def context_string(doc: Sequence[str], i: int, sep: str) -> str:
     return f"{prev} {sep} {nxt}".strip()
 
 
+@contextlib.contextmanager
+def _quiet_transformers():
+    """Hide transformers' per-load progress bar and notices while a shipped model loads."""
+    from transformers.utils import logging as hf_logging
+
+    bar, level = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bar:
+            hf_logging.enable_progress_bar()
+
+
 def _load_pretrained(loader: Any, name: str, **kwargs: Any) -> Any:
     """Call ``loader.from_pretrained`` and turn failures into a clear ModelLoadError."""
     local = Path(name).is_dir()
@@ -271,7 +287,8 @@ class TransformerTagger(Tagger):
         context = bool(config.get("context", False))
         if config.get("weights", "full") == "delta":
             base_dir = resolve_base(config["base"])
-            encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
+            with _quiet_transformers():
+                encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
             model = MeanPoolClassifier(encoder, n_labels, pool_first=context)
             expected = model.state_dict()
             state = {k: v.to(expected[k].dtype) if k in expected else v for k, v in state.items()}
@@ -291,7 +308,8 @@ class TransformerTagger(Tagger):
                 raise ModelLoadError(f"{weights_file} does not match its config: {exc}") from exc
         model.eval()
         try:
-            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            # Passing the encoder's config keeps transformers from reading our config.json as its own.
+            tokenizer = AutoTokenizer.from_pretrained(str(path), config=hf_config, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
         meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder", "context"}
