@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-all bench stats clean
+.PHONY: install demo test test-all bench retrain stats clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test-all: install
 
 bench: install
 	$(BIN)/python benchmarks/throughput.py
+
+# Retrain the shipped models into models/ (about 10 minutes on 2 CPU cores).
+retrain: install
+	$(BIN)/python scripts/train_shipped.py --output models
 
 stats: install
 	$(BIN)/python -m pressctx.data stats
