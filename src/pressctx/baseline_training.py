@@ -7,11 +7,10 @@ from typing import Any
 import numpy as np
 
 from .baseline import BaselineClassifier, BaselineTagger
-from .data import read_examples
+from .data import default_labels, read_examples, training_data_record
 from .evaluation import label_metrics
-from .labels import LABELS, to_indicator
+from .labels import to_indicator
 from .thresholds import tune_thresholds
-from .trainer import data_hash
 
 __all__ = ["train_baseline"]
 
@@ -39,18 +38,12 @@ def train_baseline(
     """
     train = read_examples(train_data, labels=labels)
     if labels is None:
-        found = train.label_names()
-        labels = list(LABELS) if all(n in LABELS for n in found) else sorted(found)
+        labels = default_labels(train)
     dev = read_examples(eval_data, labels=labels) if eval_data is not None else None
     started = time.perf_counter()
     est = (estimator or BaselineClassifier()).fit(train.texts, to_indicator(train.labels, labels))
     meta: dict[str, Any] = {
-        "training_data": {
-            "source": train.source,
-            "train_segments": len(train),
-            "validation_segments": len(dev) if dev is not None else 0,
-            "sha256": data_hash(train, *([dev] if dev is not None else [])),
-        },
+        "training_data": training_data_record(train, dev),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     thresholds = None

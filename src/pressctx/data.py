@@ -17,7 +17,17 @@ from typing import Any
 
 from .errors import DataError
 
-__all__ = ["Examples", "load_corpus", "load_documents", "read_examples", "corpus_stats", "SPLITS"]
+__all__ = [
+    "Examples",
+    "load_corpus",
+    "load_documents",
+    "read_examples",
+    "corpus_stats",
+    "default_labels",
+    "data_hash",
+    "training_data_record",
+    "SPLITS",
+]
 
 SPLITS = ("train", "validation", "test")
 _CORPUS_PACKAGE = "pressctx"
@@ -256,6 +266,37 @@ def read_examples(data: Any, labels: Sequence[str] | None = None, text_field: st
             langs.append(str(lang) if lang else "unk")
             doc_ids.append(None if doc_id in (None, "") else str(doc_id))
     return Examples(texts, out_labels, langs, doc_ids, source)
+
+
+def default_labels(examples: Examples) -> list[str]:
+    """pressctx's three labels when the data uses only those, else every label found, sorted."""
+    from .labels import LABELS
+
+    found = examples.label_names()
+    return list(LABELS) if all(name in LABELS for name in found) else sorted(found)
+
+
+def data_hash(*examples: Examples) -> str:
+    """SHA-256 of the texts and labels of one or more example sets (order-sensitive)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for ex in examples:
+        for text, labels in zip(ex.texts, ex.labels):
+            h.update(json.dumps([text, sorted(labels)], ensure_ascii=False).encode("utf-8"))
+            h.update(b"\n")
+        h.update(b"--\n")
+    return h.hexdigest()
+
+
+def training_data_record(train: Examples, dev: Examples | None) -> dict[str, Any]:
+    """What a model directory records about its training data."""
+    return {
+        "source": train.source,
+        "train_segments": len(train),
+        "validation_segments": len(dev) if dev is not None else 0,
+        "sha256": data_hash(train, *([dev] if dev is not None else [])),
+    }
 
 
 def corpus_stats() -> dict[str, Any]:

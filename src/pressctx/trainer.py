@@ -6,10 +6,8 @@ the model and the thresholds around it.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import math
 import logging
+import math
 import random
 import tempfile
 import time
@@ -17,28 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from .data import Examples, read_examples
+from .data import Examples, default_labels, read_examples, training_data_record
 from .errors import DataError
 from .evaluation import label_metrics, predict_examples_proba
-from .labels import LABELS, to_indicator
+from .labels import to_indicator
 from .modeling import TransformerTagger, _load_pretrained, context_string, resolve_base
 from .thresholds import tune_thresholds
 from .training_args import TrainingArguments
 
-__all__ = ["Trainer", "data_hash"]
+__all__ = ["Trainer"]
 
 logger = logging.getLogger(__name__)
-
-
-def data_hash(*examples: Examples) -> str:
-    """SHA-256 of the texts and labels of one or more example sets (order-sensitive)."""
-    h = hashlib.sha256()
-    for ex in examples:
-        for text, labels in zip(ex.texts, ex.labels):
-            h.update(json.dumps([text, sorted(labels)], ensure_ascii=False).encode("utf-8"))
-            h.update(b"\n")
-        h.update(b"--\n")
-    return h.hexdigest()
 
 
 def _contexts(ex: Examples, sep: str) -> list[str]:
@@ -89,14 +76,6 @@ class Trainer:
         self.eval_dataset = eval_dataset
         self.summary: dict[str, Any] = {}
 
-    def _labels(self, train: Examples) -> list[str]:
-        if self.args.labels is not None:
-            return list(self.args.labels)
-        found = train.label_names()
-        if all(name in LABELS for name in found):
-            return list(LABELS)
-        return sorted(found)
-
     def train(self) -> TransformerTagger:
         """Run fine-tuning, tune thresholds on the eval set, and return the tagger.
 
@@ -115,7 +94,7 @@ class Trainer:
         if args.num_threads:
             torch.set_num_threads(args.num_threads)
         train = read_examples(self.train_dataset, labels=args.labels)
-        labels = self._labels(train)
+        labels = list(args.labels) if args.labels is not None else default_labels(train)
         train = read_examples(self.train_dataset, labels=labels)
         dev = read_examples(self.eval_dataset, labels=labels) if self.eval_dataset is not None else None
         y_train = to_indicator(train.labels, labels)
@@ -190,12 +169,7 @@ class Trainer:
         )
         tagger.batch_size = args.eval_batch_size
         metadata: dict[str, Any] = {
-            "training_data": {
-                "source": train.source,
-                "train_segments": len(train),
-                "validation_segments": len(dev) if dev is not None else 0,
-                "sha256": data_hash(train, *([dev] if dev is not None else [])),
-            },
+            "training_data": training_data_record(train, dev),
             "train_seconds": round(train_seconds, 1),
         }
         if dev is not None:
