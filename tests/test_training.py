@@ -122,3 +122,5 @@ def test_context_model_reads_neighbours(tiny_base, toy_rows, tmp_path):
     np.testing.assert_allclose(loaded._score_documents([doc])[0], in_doc, atol=1e-5)
     r = loaded.tag(" ".join(doc))
     assert len(r.segments) == 4
+    long = "word " * 400
+    assert loaded._score_documents([[long, long, "short"]])[0].shape == (3, 3)

@@ -65,8 +65,10 @@ def context_string(doc: Sequence[str], i: int, sep: str) -> str:
     An empty side means the segment opens or closes the document, which is itself a
     signal (closing notes sit at the foot of articles).
     """
-    prev = doc[i - 1] if i > 0 else ""
-    nxt = doc[i + 1] if i + 1 < len(doc) else ""
+    # The segment itself gets most of the token budget: neighbours are cut to their
+    # nearest 160 characters.
+    prev = doc[i - 1][-160:] if i > 0 else ""
+    nxt = doc[i + 1][:160] if i + 1 < len(doc) else ""
     return f"{prev} {sep} {nxt}".strip()
 
 
@@ -187,7 +189,7 @@ class TransformerTagger(Tagger):
                     [segments[j] for j in idx],
                     [contexts[j] for j in idx] if contexts is not None else None,
                     padding=True,
-                    truncation="only_second" if contexts is not None else True,
+                    truncation="longest_first",
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.model.device)

@@ -114,7 +114,7 @@ class Trainer:
 
         if args.context:
             enc = tokenizer(
-                train.texts, _contexts(train, tokenizer.sep_token or "|"), truncation="only_second", max_length=args.max_length
+                train.texts, _contexts(train, tokenizer.sep_token or "|"), truncation="longest_first", max_length=args.max_length
             )
         else:
             enc = tokenizer(train.texts, truncation=True, max_length=args.max_length)
