@@ -1,0 +1,1 @@
+"""Models shipped with pressctx (the fine-tuned transformer and the scikit-learn baseline)."""
