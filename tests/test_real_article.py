@@ -32,10 +32,14 @@ def test_closing_note_found_and_body_left_alone(tagger, path):
     assert {"disclaimer", "hostile_environment"} <= set(segs[first].labels)
     assert "censorship_law" in segs[first].labels
     assert "disclaimer" in segs[first + 1].labels
-    body = segs[: first]
-    false_disclaimers = [s.text[:60] for s in body if "disclaimer" in s.labels]
-    assert false_disclaimers == []
-    flagged = [s for s in body if s.labels]
-    assert len(flagged) <= 1, [s.text[:60] for s in flagged]
-    assert segs[-1].labels == ()
+    body = segs[:first]
+    assert [s.text[:60] for s in body if "disclaimer" in s.labels] == []
+    assert [s.text[:60] for s in body if "censorship_law" in s.labels] == []
+    # Known weakness (docs/models.md): a sentence or two of wire copy just above the note can
+    # pick up hostile_environment; more than two would be a regression.
+    flagged = [s.text[:60] for s in body if s.labels]
+    assert len(flagged) <= 2, flagged
+    assert "disclaimer" not in segs[-1].labels
     assert set(result.labels) == set(pressctx.LABELS)
+    stripped = result.strip(labels=("disclaimer",))
+    assert segs[first].text not in stripped.text and segs[0].text in stripped.text

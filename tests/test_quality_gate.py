@@ -1,0 +1,66 @@
+"""Regression gate on the shipped models' quality (frozen test split, pinned floors).
+
+Floors sit a little under the figures measured when the models were trained
+(docs/models.md), so a retrain that loses quality, or a test split that changes
+silently, fails here. Changing the test split means updating its hash on purpose.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pressctx
+from pressctx.data import data_hash, read_examples
+
+TEST_SPLIT_SHA256 = "90652693b68b190825b20a45cb4284ca5a5a39c86edc1dc87747b8659d23220c"
+CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
+
+TRANSFORMER_FLOORS = {"disclaimer": 0.93, "censorship_law": 0.85, "hostile_environment": 0.85}
+BASELINE_FLOORS = {"disclaimer": 0.84, "censorship_law": 0.89, "hostile_environment": 0.85}
+
+
+@pytest.fixture(scope="module")
+def test_split():
+    return pressctx.load_corpus()["test"]
+
+
+@pytest.fixture(scope="module")
+def reports(test_split):
+    return {
+        name: pressctx.evaluate(pressctx.load(name), test_split, name=name) for name in ("default", "baseline")
+    }
+
+
+def test_test_split_is_frozen(test_split):
+    assert data_hash(read_examples(test_split)) == TEST_SPLIT_SHA256
+
+
+def test_transformer_floors(reports):
+    per_label = reports["default"].segment["per_label"]
+    for label, floor in TRANSFORMER_FLOORS.items():
+        assert per_label[label]["f1"] >= floor, (label, per_label[label]["f1"])
+    assert reports["default"].segment["macro"]["f1"] >= 0.89
+
+
+def test_baseline_floors(reports):
+    per_label = reports["baseline"].segment["per_label"]
+    for label, floor in BASELINE_FLOORS.items():
+        assert per_label[label]["f1"] >= floor, (label, per_label[label]["f1"])
+
+
+def test_transformer_beats_baseline(reports):
+    # The issue's target is +0.05 macro F1; what the shipped models reach is +0.016 (docs/models.md).
+    assert reports["default"].segment["macro"]["f1"] >= reports["baseline"].segment["macro"]["f1"] + 0.01
+
+
+def test_spanish_within_five_points_of_english(reports):
+    by_lang = reports["default"].by_lang
+    assert by_lang["en"]["macro"]["f1"] - by_lang["es"]["macro"]["f1"] <= 0.05
+
+
+def test_document_level_on_held_out_challenge_articles():
+    report = pressctx.evaluate(pressctx.load(), str(CHALLENGE))
+    assert report.document["n"] == 30
+    assert report.document["macro"]["f1"] >= 0.95
+    assert report.segment["macro"]["f1"] >= 0.83
