@@ -4,8 +4,9 @@ Builds article-length documents from the shipped corpus (segments of several spl
 joined into paragraphs, seeded), then for each model measures:
 
 - ``tag_many`` over all documents: articles/s and segments/s;
-- the bare scoring of the same segments (``predict_proba`` in the same batch size:
-  tokenisation + forward for the transformer, vectorise + predict for the baseline);
+- the bare scoring of the same model inputs in the same batch size (tokenisation +
+  forward of each segment with its neighbours for the transformer, vectorise + predict
+  for the baseline), the segments already cut;
 - the ratio of the two (the overhead of segmentation, batching and result building).
 
 Prints medians over ``--repeats`` runs, the machine's core count and torch's threads.
@@ -53,10 +54,12 @@ def main() -> int:
     import torch
 
     import pressctx
+    from pressctx.modeling import context_string
     from pressctx.segmentation import segment_text
 
     docs = make_documents(args.docs)
-    segments = [s.text for d in docs for s in segment_text(d)]
+    doc_segments = [[s.text for s in segment_text(d)] for d in docs]
+    segments = [s for doc in doc_segments for s in doc]
     chars = sum(len(d) for d in docs)
     print(f"cores: {os.cpu_count()}  torch threads: {torch.get_num_threads()}  torch {torch.__version__}")
     print(f"documents: {len(docs)}  segments: {len(segments)}  mean chars/document: {chars / len(docs):.0f}")
@@ -73,9 +76,18 @@ def main() -> int:
             assert n == len(docs)
             if hasattr(tagger, "batch_size"):
                 tagger.batch_size = args.batch_size
-            t = time.perf_counter()
-            for i in range(0, len(segments), args.batch_size * 16):
-                tagger.predict_proba(segments[i : i + args.batch_size * 16])
+            chunk = args.batch_size * 16
+            if getattr(tagger, "context", False):
+                # The same model inputs tag_many builds: each segment with its neighbours.
+                sep = tagger.tokenizer.sep_token
+                contexts = [context_string(doc, i, sep) for doc in doc_segments for i in range(len(doc))]
+                t = time.perf_counter()
+                for i in range(0, len(segments), chunk):
+                    tagger._score(segments[i : i + chunk], contexts[i : i + chunk])
+            else:
+                t = time.perf_counter()
+                for i in range(0, len(segments), chunk):
+                    tagger.predict_proba(segments[i : i + chunk])
             bare.append(time.perf_counter() - t)
         p, b = statistics.median(pipe), statistics.median(bare)
         label = f"{name} ({args.precision})" if hasattr(tagger, "precision") else name
