@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--models", default="default,baseline")
+    parser.add_argument("--models", default="baseline,default")
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"))
     args = parser.parse_args()
 
@@ -62,7 +62,7 @@ def main() -> int:
     segments = [s for doc in doc_segments for s in doc]
     chars = sum(len(d) for d in docs)
     print(f"cores: {os.cpu_count()}  torch threads: {torch.get_num_threads()}  torch {torch.__version__}")
-    print(f"documents: {len(docs)}  segments: {len(segments)}  mean chars/document: {chars / len(docs):.0f}")
+    print(f"documents: {len(docs)}  segments: {len(segments)}  mean chars/document: {chars / len(docs):.0f}", flush=True)
     for name in args.models.split(","):
         tagger = pressctx.load(name)
         if hasattr(tagger, "precision"):
@@ -93,7 +93,8 @@ def main() -> int:
         label = f"{name} ({args.precision})" if hasattr(tagger, "precision") else name
         print(
             f"{label:<20} tag_many {p:7.2f} s  {len(docs) / p:8.1f} articles/s  {len(segments) / p:9.1f} segments/s | "
-            f"bare model {b:7.2f} s  {len(segments) / b:9.1f} segments/s | overhead ratio {p / b:.3f}"
+            f"bare model {b:7.2f} s  {len(segments) / b:9.1f} segments/s | overhead ratio {p / b:.3f}",
+            flush=True,
         )
     return 0
 
