@@ -13,7 +13,7 @@ import pytest
 import pressctx
 from pressctx.data import data_hash, read_examples
 
-TEST_SPLIT_SHA256 = "90652693b68b190825b20a45cb4284ca5a5a39c86edc1dc87747b8659d23220c"
+TEST_SPLIT_SHA256 = "099175058cd742a0559df92764e7a0ccfa100f397be3983187496bef24b1dbdf"
 CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 
 TRANSFORMER_FLOORS = {"disclaimer": 0.93, "censorship_law": 0.85, "hostile_environment": 0.85}
