@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelLoadError
-from .tagger import FORMAT_VERSION, Tagger, check_segments, read_config
+from .tagger import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
 
 __all__ = ["TransformerTagger", "resolve_base", "DEFAULT_BASE"]
 
@@ -161,12 +161,7 @@ class TransformerTagger(Tagger):
         sep = self.tokenizer.sep_token or "|"
         flat = [seg for doc in docs for seg in doc]
         contexts = [context_string(doc, i, sep) for doc in docs for i in range(len(doc))]
-        probs = self._score(flat, contexts)
-        out, pos = [], 0
-        for doc in docs:
-            out.append(probs[pos : pos + len(doc)])
-            pos += len(doc)
-        return out
+        return split_by_document(self._score(flat, contexts), docs)
 
     def _score(self, segments: list[str], contexts: list[str] | None) -> np.ndarray:
         import torch

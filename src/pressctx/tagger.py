@@ -48,6 +48,12 @@ def check_segments(segments: Any) -> list[str]:
     return out
 
 
+def split_by_document(probs: np.ndarray, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """Cut the rows of a flat score array back into one array per document."""
+    bounds = np.cumsum([len(doc) for doc in docs])[:-1]
+    return list(np.split(probs, bounds)) if docs else []
+
+
 def _check_text(text: Any) -> str:
     if not isinstance(text, str):
         hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
@@ -138,11 +144,7 @@ class Tagger(abc.ABC):
         """Score the segments of several documents at once (one array per document)."""
         flat = [seg for doc in docs for seg in doc]
         probs = self.predict_proba(flat) if flat else np.zeros((0, len(self.labels)), dtype=np.float32)
-        out, pos = [], 0
-        for doc in docs:
-            out.append(probs[pos : pos + len(doc)])
-            pos += len(doc)
-        return out
+        return split_by_document(probs, docs)
 
     def tag(self, text: str) -> TagResult:
         """Tag one document.
