@@ -124,3 +124,46 @@ def test_context_model_reads_neighbours(tiny_base, toy_rows, tmp_path):
     assert len(r.segments) == 4
     long = "word " * 400
     assert loaded._score_documents([[long, long, "short"]])[0].shape == (3, 3)
+
+
+def test_context_dropout_reads_some_examples_alone():
+    from pressctx.trainer import _Encoded
+
+    with_ctx = {"input_ids": [[1, 2, 9, 9]] * 200}
+    alone = {"input_ids": [[1, 2]] * 200}
+    targets = np.zeros((200, 3), dtype=np.float32)
+    ds = _Encoded(with_ctx, targets, alone, p_alternative=0.3, seed=1)
+    assert [len(item["input_ids"]) for item in ds] == [4] * 200  # what the length-grouped sampler measures
+    picked = [len(ds[i]["input_ids"]) == 2 for i in range(200)]
+    assert 30 < sum(picked) < 90  # about 30% read without context
+    again = _Encoded(with_ctx, targets, alone, p_alternative=0.3, seed=1)
+    assert [len(again[i]["input_ids"]) == 2 for i in range(200)] == picked  # seeded
+    off = _Encoded(with_ctx, targets, alone, p_alternative=0.0, seed=1)
+    assert all(len(off[i]["input_ids"]) == 4 for i in range(200))
+    with pytest.raises(ConfigError, match="context_dropout"):
+        TrainingArguments(context_dropout=1.0)
+
+
+def test_training_with_context_dropout(tiny_base, toy_rows):
+    docs = [{"doc_id": f"d{k}", "segments": [{"text": r["text"], "labels": r["labels"]} for r in toy_rows[k:k + 4]]}
+            for k in range(0, 8, 4)]
+    args = TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=4, progress=False, context=True,
+                             context_dropout=0.5)
+    tagger = Trainer(args, docs + toy_rows, docs).train()
+    assert tagger.training_args["context_dropout"] == 0.5
+    assert tagger._score_documents([[r["text"] for r in toy_rows[:3]]])[0].shape == (3, 3)
+
+
+def test_language_repeats(tiny_base, toy_rows):
+    from pressctx.trainer import _Encoded, _repeat_rows
+
+    ds = _Encoded({"input_ids": [[1], [2], [3]]}, np.eye(3, dtype=np.float32))
+    twice = _repeat_rows(ds, [1, 2, 1])
+    assert [item["input_ids"] for item in twice] == [[1], [2], [2], [3]]
+    assert twice[2]["labels"] == [0.0, 1.0, 0.0]
+    rows = [dict(r, lang="es" if k % 2 else "en") for k, r in enumerate(toy_rows)]
+    args = TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=4, progress=False,
+                             language_repeats={"es": 2})
+    assert Trainer(args, rows, rows).train().training_args["language_repeats"] == {"es": 2}
+    with pytest.raises(ConfigError, match="language_repeats"):
+        TrainingArguments(language_repeats={"es": 0})

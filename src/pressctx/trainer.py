@@ -39,19 +39,56 @@ def _contexts(ex: Examples, sep: str) -> list[str]:
 
 
 class _Encoded:
-    """A torch-style dataset of tokenised segments with float label vectors."""
+    """A torch-style dataset of tokenised segments with float label vectors.
 
-    def __init__(self, encodings: dict[str, list], targets: np.ndarray) -> None:
+    With ``alternative`` encodings (the segments without context) and ``p_alternative``
+    > 0, each access returns the alternative with that probability (context dropout).
+    """
+
+    def __init__(
+        self,
+        encodings: dict[str, list],
+        targets: np.ndarray,
+        alternative: dict[str, list] | None = None,
+        p_alternative: float = 0.0,
+        seed: int = 0,
+    ) -> None:
         self.encodings = encodings
         self.targets = targets
+        self.alternative = alternative
+        self.p_alternative = p_alternative
+        self.seed = seed
+        self._rng = random.Random(seed)
 
     def __len__(self) -> int:
         return len(self.targets)
 
+    def __iter__(self):
+        # transformers' length-grouped sampler measures lengths by iterating: give it the
+        # full (with-context) encodings, without drawing from the dropout generator, so
+        # that batches stay grouped by their longest form.
+        for i in range(len(self)):
+            item = {k: v[i] for k, v in self.encodings.items()}
+            item["labels"] = self.targets[i].tolist()
+            yield item
+
     def __getitem__(self, i: int) -> dict[str, Any]:
-        item = {k: v[i] for k, v in self.encodings.items()}
+        source = self.encodings
+        if self.alternative is not None and self.p_alternative > 0 and self._rng.random() < self.p_alternative:
+            source = self.alternative
+        item = {k: v[i] for k, v in source.items()}
         item["labels"] = self.targets[i].tolist()
         return item
+
+
+def _repeat_rows(ds: _Encoded, repeats: list[int]) -> _Encoded:
+    """The dataset with row ``i`` present ``repeats[i]`` times."""
+    index = [i for i, r in enumerate(repeats) for _ in range(r)]
+
+    def take(enc: dict[str, list] | None) -> dict[str, list] | None:
+        return None if enc is None else {k: [v[i] for i in index] for k, v in enc.items()}
+
+    return _Encoded(take(ds.encodings), ds.targets[index], take(ds.alternative), ds.p_alternative, ds.seed)
 
 
 class Trainer:
@@ -118,8 +155,14 @@ class Trainer:
             )
         else:
             enc = tokenizer(train.texts, truncation=True, max_length=args.max_length)
-        train_set = _Encoded(dict(enc), y_train)
-        steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * math.ceil(len(train) / args.batch_size))
+        alone = None
+        if args.context and args.context_dropout > 0:
+            alone = dict(tokenizer(train.texts, truncation=True, max_length=args.max_length))
+        train_set = _Encoded(dict(enc), y_train, alone, args.context_dropout, args.seed)
+        if args.language_repeats:
+            train_set = _repeat_rows(train_set, [args.language_repeats.get(lang, 1) for lang in train.langs])
+        steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
+        steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * steps_per_epoch)
         fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
         # Batches of similar lengths keep padding (and CPU time) small; the option's name changed in transformers 5.
         grouping = (

@@ -36,6 +36,12 @@ class TrainingArguments:
             models, steadier on small corpora).
         context: feed each segment with its neighbouring segments (rows sharing a
             ``doc_id``); stand-alone segments get an empty context.
+        context_dropout: share of training examples read without their neighbours
+            (drawn anew each time an example is used), so the model does not lean
+            on the neighbours' labels; only with ``context``.
+        language_repeats: how many times each training row of a language is used per
+            epoch, e.g. ``{"es": 2}`` (default 1), for languages the base encoder reads
+            less well or that the corpus holds less of.
         weights: how ``save_pretrained`` stores weights: ``"full"`` or ``"delta"``.
         num_threads: torch CPU threads (``None``: torch's default).
         progress: show progress bars.
@@ -57,6 +63,8 @@ class TrainingArguments:
     seed: int = 42
     freeze_embeddings: bool = True
     context: bool = False
+    context_dropout: float = 0.0
+    language_repeats: dict[str, int] | None = None
     weights: str = "full"
     num_threads: int | None = None
     progress: bool = True
@@ -81,6 +89,15 @@ class TrainingArguments:
             problems.append(f"max_steps must be a positive integer or -1, got {self.max_steps!r}")
         if not 0 <= self.warmup_ratio < 1:
             problems.append(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}")
+        if not isinstance(self.context_dropout, (int, float)) or not 0 <= self.context_dropout < 1:
+            problems.append(f"context_dropout must be in [0, 1), got {self.context_dropout!r}")
+        repeats = self.language_repeats
+        if repeats is not None and (
+            not isinstance(repeats, dict)
+            or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                       for k, v in repeats.items())
+        ):
+            problems.append(f"language_repeats must map language codes to integers >= 1, got {repeats!r}")
         if self.weight_decay < 0:
             problems.append(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if self.weights not in ("full", "delta"):
@@ -91,6 +108,8 @@ class TrainingArguments:
             raise ConfigError("invalid training arguments: " + "; ".join(problems))
         if self.labels is not None:
             self.labels = list(self.labels)
+        if self.language_repeats is not None:
+            self.language_repeats = dict(self.language_repeats)
 
     @classmethod
     def field_names(cls) -> list[str]:
