@@ -155,10 +155,9 @@ def test_training_with_context_dropout(tiny_base, toy_rows):
 
 
 def test_language_repeats(tiny_base, toy_rows):
-    from pressctx.trainer import _Encoded, _repeat_rows
+    from pressctx.trainer import _Encoded
 
-    ds = _Encoded({"input_ids": [[1], [2], [3]]}, np.eye(3, dtype=np.float32))
-    twice = _repeat_rows(ds, [1, 2, 1])
+    twice = _Encoded({"input_ids": [[1], [2], [3]]}, np.eye(3, dtype=np.float32), rows=[0, 1, 1, 2])
     assert [item["input_ids"] for item in twice] == [[1], [2], [2], [3]]
     assert twice[2]["labels"] == [0.0, 1.0, 0.0]
     rows = [dict(r, lang="es" if k % 2 else "en") for k, r in enumerate(toy_rows)]

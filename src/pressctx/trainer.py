@@ -41,8 +41,10 @@ def _contexts(ex: Examples, sep: str) -> list[str]:
 class _Encoded:
     """A torch-style dataset of tokenised segments with float label vectors.
 
-    With ``alternative`` encodings (the segments without context) and ``p_alternative``
-    > 0, each access returns the alternative with that probability (context dropout).
+    ``rows`` lists the encoded rows in dataset order (a row may appear more than once;
+    default: each row once). With ``alternative`` encodings (the segments without
+    context) and ``p_alternative`` > 0, each access returns the alternative with that
+    probability (context dropout).
     """
 
     def __init__(
@@ -52,43 +54,36 @@ class _Encoded:
         alternative: dict[str, list] | None = None,
         p_alternative: float = 0.0,
         seed: int = 0,
+        rows: list[int] | None = None,
     ) -> None:
         self.encodings = encodings
         self.targets = targets
         self.alternative = alternative
         self.p_alternative = p_alternative
-        self.seed = seed
+        self.rows = list(range(len(targets))) if rows is None else rows
         self._rng = random.Random(seed)
 
     def __len__(self) -> int:
-        return len(self.targets)
+        return len(self.rows)
+
+    def _item(self, source: dict[str, list], i: int) -> dict[str, Any]:
+        row = self.rows[i]
+        item = {k: v[row] for k, v in source.items()}
+        item["labels"] = self.targets[row].tolist()
+        return item
 
     def __iter__(self):
         # transformers' length-grouped sampler measures lengths by iterating: give it the
         # full (with-context) encodings, without drawing from the dropout generator, so
         # that batches stay grouped by their longest form.
         for i in range(len(self)):
-            item = {k: v[i] for k, v in self.encodings.items()}
-            item["labels"] = self.targets[i].tolist()
-            yield item
+            yield self._item(self.encodings, i)
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         source = self.encodings
         if self.alternative is not None and self.p_alternative > 0 and self._rng.random() < self.p_alternative:
             source = self.alternative
-        item = {k: v[i] for k, v in source.items()}
-        item["labels"] = self.targets[i].tolist()
-        return item
-
-
-def _repeat_rows(ds: _Encoded, repeats: list[int]) -> _Encoded:
-    """The dataset with row ``i`` present ``repeats[i]`` times."""
-    index = [i for i, r in enumerate(repeats) for _ in range(r)]
-
-    def take(enc: dict[str, list] | None) -> dict[str, list] | None:
-        return None if enc is None else {k: [v[i] for i in index] for k, v in enc.items()}
-
-    return _Encoded(take(ds.encodings), ds.targets[index], take(ds.alternative), ds.p_alternative, ds.seed)
+        return self._item(source, i)
 
 
 class Trainer:
@@ -130,9 +125,10 @@ class Trainer:
         started = time.perf_counter()
         if args.num_threads:
             torch.set_num_threads(args.num_threads)
+        # Read once: with ``args.labels`` the read rejects other labels; without, every
+        # label found is kept.
         train = read_examples(self.train_dataset, labels=args.labels)
         labels = list(args.labels) if args.labels is not None else default_labels(train)
-        train = read_examples(self.train_dataset, labels=labels)
         dev = read_examples(self.eval_dataset, labels=labels) if self.eval_dataset is not None else None
         y_train = to_indicator(train.labels, labels)
         empty = [lab for j, lab in enumerate(labels) if y_train[:, j].sum() == 0]
@@ -158,9 +154,10 @@ class Trainer:
         alone = None
         if args.context and args.context_dropout > 0:
             alone = dict(tokenizer(train.texts, truncation=True, max_length=args.max_length))
-        train_set = _Encoded(dict(enc), y_train, alone, args.context_dropout, args.seed)
+        rows = None
         if args.language_repeats:
-            train_set = _repeat_rows(train_set, [args.language_repeats.get(lang, 1) for lang in train.langs])
+            rows = [i for i, lang in enumerate(train.langs) for _ in range(args.language_repeats.get(lang, 1))]
+        train_set = _Encoded(dict(enc), y_train, alone, args.context_dropout, args.seed, rows)
         steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
         steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * steps_per_epoch)
         fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
