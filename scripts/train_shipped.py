@@ -32,6 +32,23 @@ LIMITS = """## Limits
 """
 
 
+def _architecture(tagger) -> str:
+    """A model card paragraph describing the transformer's parts."""
+    parts = [
+        f"{tagger.base} fine-tuned; the mean of the segment's token vectors goes into a linear layer",
+    ]
+    if tagger.context:
+        parts.append("each segment is read together with its neighbouring segments")
+    if tagger.ngrams is not None:
+        cfg = tagger.ngrams.config()
+        parts.append(
+            f"a second linear layer over hashed character {cfg['char_range'][0]}-{cfg['char_range'][1]}-grams and word "
+            f"{cfg['word_range'][0]}-{cfg['word_range'][1]}-grams of the segment ({tagger.ngrams.size:,} buckets) adds to "
+            "the logits; both were trained together"
+        )
+    return "## Architecture\n\n" + "; ".join(parts) + ".\n\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=str(ROOT / "models"))
@@ -82,7 +99,9 @@ def main() -> int:
     else:
         tagger.metadata["test"] = {"transformer": t_report.to_dict()}
     tdir = tagger.save_pretrained(out / "transformer", weights=targs.weights)
-    write_model_card(tdir, tagger, reports, f"pressctx transformer ({targs.base_model}, fine-tuned)", extra)
+    write_model_card(
+        tdir, tagger, reports, f"pressctx transformer ({targs.base_model}, fine-tuned)", _architecture(tagger) + extra
+    )
 
     print(format_side_by_side(reports))
     print(format_side_by_side(challenge_reports))

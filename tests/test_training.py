@@ -166,3 +166,49 @@ def test_language_repeats(tiny_base, toy_rows):
     assert Trainer(args, rows, rows).train().training_args["language_repeats"] == {"es": 2}
     with pytest.raises(ConfigError, match="language_repeats"):
         TrainingArguments(language_repeats={"es": 0})
+
+
+def test_ngram_hasher_rows_and_padding():
+    from pressctx.ngrams import NgramHasher
+
+    hasher = NgramHasher(64)
+    assert hasher.size == 80
+    ids, weights = hasher.rows(["Закон об иностранных агентах", "Ley contra el Odio", ""])
+    assert len(ids) == 3 and len(ids[2]) == 0  # empty text: no n-grams
+    assert all(0 <= i < hasher.size for row in ids for i in row)
+    assert any(i >= 64 for i in ids[1]) and any(i < 64 for i in ids[1])  # word and character parts
+    again, _ = NgramHasher.from_config(hasher.config()).rows(["ley CONTRA el odio"])
+    assert sorted(again[0].tolist()) == sorted(ids[1].tolist())  # case-insensitive, same buckets
+    padded, w = hasher.pad(ids, weights)
+    assert padded.shape == w.shape == (3, max(len(r) for r in ids))
+    assert w[2].sum() == 0 and padded[2].sum() == 0
+    assert hasher.rows([]) == ([], [])
+    with pytest.raises(ValueError, match="buckets"):
+        NgramHasher(4)
+
+
+def test_ngram_layer_trains_and_round_trips(tiny_base, toy_rows, tmp_path):
+    args = TrainingArguments(base_model=tiny_base, max_steps=6, batch_size=4, progress=False, max_length=48,
+                             ngram_buckets=256, ngram_learning_rate=0.05, context=True)
+    tagger = Trainer(args, toy_rows, toy_rows).train()
+    assert tagger.model.wide is not None and float(tagger.model.wide.weight.detach().abs().max()) > 0.01
+    texts = [r["text"] for r in toy_rows] + [""]
+    probs = tagger.predict_proba(texts)
+    for weights in ("full", "delta"):
+        path = tagger.save_pretrained(tmp_path / weights, weights=weights)
+        config = json.loads((path / "config.json").read_text())
+        assert config["ngrams"]["buckets"] == 256
+        loaded = pressctx.load(path)
+        assert loaded.ngrams is not None and loaded.ngrams.size == tagger.ngrams.size
+        np.testing.assert_allclose(loaded.predict_proba(texts), probs, atol=2e-2 if weights == "delta" else 1e-6)
+    # Removing the n-gram layer's weights from the file is a load error, not a silent zero layer.
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(tmp_path / "full" / "model.safetensors"))
+    del state["wide.weight"]
+    save_file(state, str(tmp_path / "full" / "model.safetensors"))
+    with pytest.raises(ModelLoadError):
+        pressctx.load(tmp_path / "full")
+    for bad in ({"ngram_buckets": 8}, {"ngram_buckets": True}, {"ngram_learning_rate": 0}):
+        with pytest.raises(ConfigError, match="ngram"):
+            TrainingArguments(**bad)

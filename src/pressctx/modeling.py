@@ -120,6 +120,8 @@ class TransformerTagger(Tagger):
         training_args: the training arguments, saved as ``training_args.json``.
         context: the model reads each segment together with its neighbours (see
             :func:`context_string`); segments scored alone get an empty context.
+        ngrams: the :class:`~pressctx.ngrams.NgramHasher` feeding the model's n-gram
+            layer, if it has one.
     """
 
     model_type = "transformer"
@@ -135,9 +137,11 @@ class TransformerTagger(Tagger):
         metadata: dict[str, Any] | None = None,
         training_args: dict[str, Any] | None = None,
         context: bool = False,
+        ngrams: Any = None,
     ) -> None:
         super().__init__(labels, thresholds)
         self.context = bool(context)
+        self.ngrams = ngrams
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = int(max_length)
@@ -188,7 +192,12 @@ class TransformerTagger(Tagger):
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.model.device)
-                logits = self.model(**enc)["logits"]
+                inputs = dict(enc)
+                if self.ngrams is not None:
+                    ids, weights = self.ngrams.pad(*self.ngrams.rows([segments[j] for j in idx]))
+                    inputs["ngram_ids"] = torch.from_numpy(ids).to(self.model.device)
+                    inputs["ngram_weights"] = torch.from_numpy(weights).to(self.model.device)
+                logits = self.model(**inputs)["logits"]
                 out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
         return out
 
@@ -245,6 +254,7 @@ class TransformerTagger(Tagger):
             "base": self.base,
             "weights": weights,
             "context": self.context,
+            "ngrams": self.ngrams.config() if self.ngrams is not None else None,
             "encoder": encoder,
             **self.metadata,
         }
@@ -264,6 +274,7 @@ class TransformerTagger(Tagger):
         from safetensors.torch import load_file
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+        from .ngrams import NgramHasher
         from .pooling import MeanPoolClassifier
 
         path = Path(path)
@@ -282,11 +293,16 @@ class TransformerTagger(Tagger):
         state = load_file(str(weights_file))
         n_labels = len(config["labels"])
         context = bool(config.get("context", False))
+        try:
+            ngrams = NgramHasher.from_config(config["ngrams"]) if config.get("ngrams") else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelLoadError(f"{path}/config.json: invalid 'ngrams' settings: {exc}") from exc
+        head = {"pool_first": context, "wide_size": ngrams.size if ngrams is not None else 0}
         if config.get("weights", "full") == "delta":
             base_dir = resolve_base(config["base"])
             with _quiet_transformers():
                 encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
-            model = MeanPoolClassifier(encoder, n_labels, pool_first=context)
+            model = MeanPoolClassifier(encoder, n_labels, **head)
             expected = model.state_dict()
             state = {k: v.to(expected[k].dtype) if k in expected else v for k, v in state.items()}
             missing, unexpected = model.load_state_dict(state, strict=False)
@@ -298,7 +314,7 @@ class TransformerTagger(Tagger):
                     f"missing {not_frozen[:5]}, unexpected {list(unexpected)[:5]}"
                 )
         else:
-            model = MeanPoolClassifier(AutoModel.from_config(hf_config), n_labels, pool_first=context)
+            model = MeanPoolClassifier(AutoModel.from_config(hf_config), n_labels, **head)
             try:
                 model.load_state_dict(state, strict=True)
             except RuntimeError as exc:
@@ -309,7 +325,7 @@ class TransformerTagger(Tagger):
             tokenizer = AutoTokenizer.from_pretrained(str(path), config=hf_config, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
-        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder", "context"}
+        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder", "context", "ngrams"}
         training_args = {}
         if (path / "training_args.json").is_file():
             training_args = json.loads((path / "training_args.json").read_text(encoding="utf-8"))
@@ -323,4 +339,5 @@ class TransformerTagger(Tagger):
             metadata={k: v for k, v in config.items() if k not in meta_skip},
             training_args=training_args,
             context=context,
+            ngrams=ngrams,
         )

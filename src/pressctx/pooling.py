@@ -25,18 +25,35 @@ class MeanPoolClassifier(nn.Module):
         pool_first: average only the tokens of the first text of a pair (the segment),
             so that a second text (its neighbours) informs the result through attention
             without diluting the mean. Needs ``token_type_ids``.
+        wide_size: if > 0, a linear layer over that many hashed n-gram buckets
+            (:class:`~pressctx.ngrams.NgramHasher`) whose output is added to the logits;
+            ``forward`` then takes ``ngram_ids`` and ``ngram_weights``.
+        wide_dropout: share of n-gram features dropped per example while training.
     """
 
     #: Prefix of the encoder's parameters in ``state_dict`` keys.
     base_model_prefix = "encoder"
 
-    def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1, pool_first: bool = False) -> None:
+    def __init__(
+        self,
+        encoder: nn.Module,
+        num_labels: int,
+        dropout: float = 0.1,
+        pool_first: bool = False,
+        wide_size: int = 0,
+        wide_dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         self.pool_first = pool_first
         self.encoder = encoder
         self.config = encoder.config
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(encoder.config.hidden_size, num_labels)
+        self.wide = None
+        self.wide_dropout = wide_dropout
+        if wide_size > 0:
+            self.wide = nn.EmbeddingBag(wide_size, num_labels, mode="sum")
+            nn.init.zeros_(self.wide.weight)
 
     @property
     def device(self) -> torch.device:
@@ -51,6 +68,8 @@ class MeanPoolClassifier(nn.Module):
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
+        ngram_ids: torch.Tensor | None = None,
+        ngram_weights: torch.Tensor | None = None,
         **_: Any,
     ) -> dict[str, torch.Tensor]:
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
@@ -63,6 +82,13 @@ class MeanPoolClassifier(nn.Module):
         mask = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         logits = self.classifier(self.dropout(pooled))
+        if self.wide is not None:
+            if ngram_ids is None or ngram_weights is None:
+                raise ValueError("this model has an n-gram layer: pass ngram_ids and ngram_weights")
+            weights = ngram_weights.to(self.wide.weight.dtype)
+            if self.training and self.wide_dropout > 0:
+                weights = nn.functional.dropout(weights, self.wide_dropout)
+            logits = logits + self.wide(ngram_ids, per_sample_weights=weights).to(logits.dtype)
         out = {"logits": logits}
         if labels is not None:
             out["loss"] = nn.functional.binary_cross_entropy_with_logits(logits.float(), labels.float())

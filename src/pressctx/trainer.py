@@ -86,6 +86,56 @@ class _Encoded:
         return self._item(source, i)
 
 
+#: Share of n-gram features dropped per training example (see MeanPoolClassifier).
+_WIDE_DROPOUT = 0.1
+
+
+class _Collator:
+    """Pads token fields with the tokenizer and n-gram fields with zeros."""
+
+    def __init__(self, tokens: Any) -> None:
+        self.tokens = tokens
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        from .ngrams import NgramHasher
+
+        if "ngram_ids" not in features[0]:
+            return self.tokens(features)
+        ids = [f.pop("ngram_ids") for f in features]
+        weights = [f.pop("ngram_weights") for f in features]
+        batch = self.tokens(features)
+        ids, weights = NgramHasher.pad(ids, weights)
+        batch["ngram_ids"] = torch.from_numpy(ids)
+        batch["ngram_weights"] = torch.from_numpy(weights)
+        return batch
+
+
+def _optimizer(model: Any, args: TrainingArguments) -> Any:
+    """AdamW as transformers builds it (no decay on biases and LayerNorm), with the
+    n-gram layer in its own group at ``args.ngram_learning_rate``."""
+    import torch
+
+    groups: dict[str, list] = {"decay": [], "no_decay": [], "wide": []}
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        if name.startswith("wide."):
+            groups["wide"].append(param)
+        elif name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name:
+            groups["no_decay"].append(param)
+        else:
+            groups["decay"].append(param)
+    params = [
+        {"params": groups["decay"], "weight_decay": args.weight_decay},
+        {"params": groups["no_decay"], "weight_decay": 0.0},
+    ]
+    if groups["wide"]:
+        params.append({"params": groups["wide"], "weight_decay": args.weight_decay, "lr": args.ngram_learning_rate})
+    return torch.optim.AdamW(params, lr=args.learning_rate)
+
+
 class Trainer:
     """Fine-tune a base encoder into a :class:`~pressctx.modeling.TransformerTagger`.
 
@@ -119,6 +169,7 @@ class Trainer:
         import transformers
         from transformers import AutoModel, AutoTokenizer, DataCollatorWithPadding
 
+        from .ngrams import NgramHasher
         from .pooling import MeanPoolClassifier
 
         args = self.args
@@ -141,7 +192,14 @@ class Trainer:
         base = resolve_base(args.base_model)
         tokenizer = _load_pretrained(AutoTokenizer, base)
         encoder = _load_pretrained(AutoModel, base)
-        model = MeanPoolClassifier(encoder, len(labels), pool_first=args.context)
+        ngrams = NgramHasher(args.ngram_buckets) if args.ngram_buckets else None
+        model = MeanPoolClassifier(
+            encoder,
+            len(labels),
+            pool_first=args.context,
+            wide_size=ngrams.size if ngrams is not None else 0,
+            wide_dropout=_WIDE_DROPOUT,
+        )
         if args.freeze_embeddings:
             model.get_input_embeddings().weight.requires_grad_(False)
 
@@ -154,6 +212,11 @@ class Trainer:
         alone = None
         if args.context and args.context_dropout > 0:
             alone = dict(tokenizer(train.texts, truncation=True, max_length=args.max_length))
+        if ngrams is not None:
+            ids, weights = ngrams.rows(train.texts)
+            for source in (enc, alone):
+                if source is not None:
+                    source["ngram_ids"], source["ngram_weights"] = ids, weights
         rows = None
         if args.language_repeats:
             rows = [i for i, lang in enumerate(train.langs) for _ in range(args.language_repeats.get(lang, 1))]
@@ -192,7 +255,9 @@ class Trainer:
                 model=model,
                 args=hf_args,
                 train_dataset=train_set,
-                data_collator=DataCollatorWithPadding(tokenizer),
+                data_collator=_Collator(DataCollatorWithPadding(tokenizer)),
+                # Without an n-gram layer, transformers' own AdamW (same grouping, one rate).
+                optimizers=(_optimizer(model, args) if ngrams is not None else None, None),
             )
             hf_trainer.train()
         model.eval()
@@ -206,6 +271,7 @@ class Trainer:
             base=args.base_model,
             training_args=args.to_dict(),
             context=args.context,
+            ngrams=ngrams,
         )
         tagger.batch_size = args.eval_batch_size
         metadata: dict[str, Any] = {

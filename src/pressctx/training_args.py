@@ -42,6 +42,11 @@ class TrainingArguments:
         language_repeats: how many times each training row of a language is used per
             epoch, e.g. ``{"es": 2}`` (default 1), for languages the base encoder reads
             less well or that the corpus holds less of.
+        ngram_buckets: if > 0, add a linear layer over this many hashed character
+            n-gram buckets (plus a quarter as many word n-gram buckets) of each segment,
+            trained together with the encoder (:mod:`pressctx.ngrams`); ``0``: none.
+        ngram_learning_rate: peak learning rate of that layer (a linear layer over
+            sparse features needs a much larger step than the encoder).
         weights: how ``save_pretrained`` stores weights: ``"full"`` or ``"delta"``.
         num_threads: torch CPU threads (``None``: torch's default).
         progress: show progress bars.
@@ -65,6 +70,8 @@ class TrainingArguments:
     context: bool = False
     context_dropout: float = 0.0
     language_repeats: dict[str, int] | None = None
+    ngram_buckets: int = 0
+    ngram_learning_rate: float = 3e-2
     weights: str = "full"
     num_threads: int | None = None
     progress: bool = True
@@ -98,6 +105,12 @@ class TrainingArguments:
                        for k, v in repeats.items())
         ):
             problems.append(f"language_repeats must map language codes to integers >= 1, got {repeats!r}")
+        if not isinstance(self.ngram_buckets, int) or isinstance(self.ngram_buckets, bool) or not (
+            self.ngram_buckets == 0 or 16 <= self.ngram_buckets <= 2**22
+        ):
+            problems.append(f"ngram_buckets must be 0 or an integer from 16 to 4194304, got {self.ngram_buckets!r}")
+        if not isinstance(self.ngram_learning_rate, (int, float)) or self.ngram_learning_rate <= 0:
+            problems.append(f"ngram_learning_rate must be a positive number, got {self.ngram_learning_rate!r}")
         if self.weight_decay < 0:
             problems.append(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if self.weights not in ("full", "delta"):
