@@ -16,7 +16,7 @@ from pressctx.data import data_hash, read_examples
 TEST_SPLIT_SHA256 = "099175058cd742a0559df92764e7a0ccfa100f397be3983187496bef24b1dbdf"
 CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 
-TRANSFORMER_FLOORS = {"disclaimer": 0.93, "censorship_law": 0.85, "hostile_environment": 0.85}
+TRANSFORMER_FLOORS = {"disclaimer": 0.92, "censorship_law": 0.90, "hostile_environment": 0.87}
 BASELINE_FLOORS = {"disclaimer": 0.84, "censorship_law": 0.89, "hostile_environment": 0.85}
 
 
@@ -40,7 +40,7 @@ def test_transformer_floors(reports):
     per_label = reports["default"].segment["per_label"]
     for label, floor in TRANSFORMER_FLOORS.items():
         assert per_label[label]["f1"] >= floor, (label, per_label[label]["f1"])
-    assert reports["default"].segment["macro"]["f1"] >= 0.88
+    assert reports["default"].segment["macro"]["f1"] >= 0.90
 
 
 def test_baseline_floors(reports):
@@ -49,10 +49,11 @@ def test_baseline_floors(reports):
         assert per_label[label]["f1"] >= floor, (label, per_label[label]["f1"])
 
 
-def test_transformer_not_below_baseline(reports):
-    # The target is +0.05 macro F1; the shipped models reach +0.003 (docs/models.md), so
-    # this only guards against a retrain that falls below the baseline.
-    assert reports["default"].segment["macro"]["f1"] >= reports["baseline"].segment["macro"]["f1"]
+def test_transformer_ahead_of_baseline(reports):
+    # The target is +0.05 macro F1; the shipped models reach +0.027 (docs/models.md), so
+    # this guards the margin they have.
+    margin = reports["default"].segment["macro"]["f1"] - reports["baseline"].segment["macro"]["f1"]
+    assert margin >= 0.02, margin
 
 
 def test_spanish_within_five_points_of_english(reports):
@@ -63,5 +64,5 @@ def test_spanish_within_five_points_of_english(reports):
 def test_document_level_on_held_out_challenge_articles():
     report = pressctx.evaluate(pressctx.load(), str(CHALLENGE))
     assert report.document["n"] == 30
-    assert report.document["macro"]["f1"] >= 0.93
-    assert report.segment["macro"]["f1"] >= 0.82
+    assert report.document["macro"]["f1"] >= 0.95
+    assert report.segment["macro"]["f1"] >= 0.85
