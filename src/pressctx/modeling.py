@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelLoadError
+from .ngrams import NgramHasher
 from .tagger import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
 
 __all__ = ["TransformerTagger", "resolve_base", "DEFAULT_BASE"]
@@ -137,7 +138,7 @@ class TransformerTagger(Tagger):
         metadata: dict[str, Any] | None = None,
         training_args: dict[str, Any] | None = None,
         context: bool = False,
-        ngrams: Any = None,
+        ngrams: NgramHasher | None = None,
     ) -> None:
         super().__init__(labels, thresholds)
         self.context = bool(context)
@@ -274,7 +275,6 @@ class TransformerTagger(Tagger):
         from safetensors.torch import load_file
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-        from .ngrams import NgramHasher
         from .pooling import MeanPoolClassifier
 
         path = Path(path)

@@ -67,12 +67,8 @@ class NgramHasher:
         char = self._char.transform(texts)
         word = self._word.transform(texts)
         both = sp.hstack([char, word], format="csr")  # word columns come after the character ones
-        ids, weights = [], []
-        for i in range(both.shape[0]):
-            lo, hi = both.indptr[i], both.indptr[i + 1]
-            ids.append(both.indices[lo:hi].astype(np.int64))
-            weights.append(both.data[lo:hi].astype(np.float32))
-        return ids, weights
+        cuts = both.indptr[1:-1]
+        return np.split(both.indices.astype(np.int64), cuts), np.split(both.data.astype(np.float32), cuts)
 
     @staticmethod
     def pad(ids: Sequence[np.ndarray], weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

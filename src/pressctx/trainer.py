@@ -20,6 +20,7 @@ from .errors import DataError
 from .evaluation import label_metrics, predict_examples_proba
 from .labels import to_indicator
 from .modeling import TransformerTagger, _load_pretrained, context_string, resolve_base
+from .ngrams import NgramHasher
 from .thresholds import tune_thresholds
 from .training_args import TrainingArguments
 
@@ -99,8 +100,6 @@ class _Collator:
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
 
-        from .ngrams import NgramHasher
-
         if "ngram_ids" not in features[0]:
             return self.tokens(features)
         ids = [f.pop("ngram_ids") for f in features]
@@ -112,28 +111,25 @@ class _Collator:
         return batch
 
 
-def _optimizer(model: Any, args: TrainingArguments) -> Any:
-    """AdamW as transformers builds it (no decay on biases and LayerNorm), with the
-    n-gram layer in its own group at ``args.ngram_learning_rate``."""
+def _optimizer(model: Any, args: TrainingArguments, decay: set[str]) -> Any:
+    """transformers' AdamW groups (``decay``: the names that get weight decay), with the
+    n-gram layer moved to a group of its own at ``args.ngram_learning_rate``."""
     import torch
 
-    groups: dict[str, list] = {"decay": [], "no_decay": [], "wide": []}
-    for name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        if name.startswith("wide."):
-            groups["wide"].append(param)
-        elif name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name:
-            groups["no_decay"].append(param)
-        else:
-            groups["decay"].append(param)
-    params = [
-        {"params": groups["decay"], "weight_decay": args.weight_decay},
-        {"params": groups["no_decay"], "weight_decay": 0.0},
-    ]
-    if groups["wide"]:
-        params.append({"params": groups["wide"], "weight_decay": args.weight_decay, "lr": args.ngram_learning_rate})
-    return torch.optim.AdamW(params, lr=args.learning_rate)
+    trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    encoder = [(n, p) for n, p in trained if not n.startswith("wide.")]
+    return torch.optim.AdamW(
+        [
+            {"params": [p for n, p in encoder if n in decay], "weight_decay": args.weight_decay},
+            {"params": [p for n, p in encoder if n not in decay], "weight_decay": 0.0},
+            {
+                "params": [p for n, p in trained if n.startswith("wide.")],
+                "weight_decay": args.weight_decay,
+                "lr": args.ngram_learning_rate,
+            },
+        ],
+        lr=args.learning_rate,
+    )
 
 
 class Trainer:
@@ -169,7 +165,6 @@ class Trainer:
         import transformers
         from transformers import AutoModel, AutoTokenizer, DataCollatorWithPadding
 
-        from .ngrams import NgramHasher
         from .pooling import MeanPoolClassifier
 
         args = self.args
@@ -256,9 +251,9 @@ class Trainer:
                 args=hf_args,
                 train_dataset=train_set,
                 data_collator=_Collator(DataCollatorWithPadding(tokenizer)),
-                # Without an n-gram layer, transformers' own AdamW (same grouping, one rate).
-                optimizers=(_optimizer(model, args) if ngrams is not None else None, None),
             )
+            if ngrams is not None:
+                hf_trainer.optimizer = _optimizer(model, args, set(hf_trainer.get_decay_parameter_names(model)))
             hf_trainer.train()
         model.eval()
         train_seconds = time.perf_counter() - started
