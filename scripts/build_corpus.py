@@ -7,12 +7,22 @@ assigns units to train/validation/test (70/15/15), stratified by language and
 label combination. Writes ``src/pressctx/data/corpus/segments-{split}.jsonl`` and
 ``documents-{split}.jsonl``. Deterministic for a given seed.
 
-Usage: python scripts/build_corpus.py [--seed 13]
+Frozen splits: ``corpus/splits.json`` records the split of every shipped article and
+stand-alone segment (by the SHA-1 of its normalised text). A unit found there keeps its split,
+so adding or removing raw rows never moves the rest between splits; only new units are
+assigned by the stratified draw. ``--refreeze`` rewrites the file from the result.
+
+Relabels: ``corpus/relabels.jsonl`` lists label corrections from annotation audits (the
+segment's text, its article if any, the labels before and after, and why). They are applied
+after the split assignment, so a correction never moves a segment between splits.
+
+Usage: python scripts/build_corpus.py [--seed 13] [--refreeze] [--out DIR]
 """
 from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import random
 import sys
@@ -25,6 +35,8 @@ from pressctx.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs, normalise  
 from pressctx.labels import LABELS  # noqa: E402
 
 RAW = ROOT / "corpus" / "raw"
+FROZEN = ROOT / "corpus" / "splits.json"
+RELABELS = ROOT / "corpus" / "relabels.jsonl"
 OUT = ROOT / "src" / "pressctx" / "data" / "corpus"
 RATIOS = {"train": 0.70, "validation": 0.15, "test": 0.15}
 FIELDS = ("text", "labels", "lang", "country", "kind", "neg", "instruments", "doc_id", "position", "written", "note")
@@ -93,9 +105,67 @@ def build_document(doc: dict) -> tuple[dict, list[dict]]:
     return out, rows
 
 
+def text_key(text: str) -> str:
+    return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()[:16]
+
+
+def unit_key(row: dict) -> str:
+    """The frozen-split key of the unit a row belongs to: its article, or its own text."""
+    return f"doc:{row['doc_id']}" if row["doc_id"] else f"seg:{text_key(row['text'])}"
+
+
+def load_relabels() -> dict[tuple, dict]:
+    """Audit corrections keyed by (doc_id or None, normalised text)."""
+    out: dict[tuple, dict] = {}
+    if not RELABELS.exists():
+        return out
+    with RELABELS.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            fix = json.loads(line)
+            key = (fix.get("doc_id"), normalise(fix["text"]))
+            if key in out:
+                raise SystemExit(f"{RELABELS.name} line {n}: a second correction for the same segment")
+            out[key] = fix
+    return out
+
+
+def apply_relabels(rows: list[dict], docs: list[dict]) -> int:
+    """Apply the audit's corrections to the rows and to the articles' segment lists."""
+    fixes = load_relabels()
+    used = set()
+    by_doc = {d["doc_id"]: d for d in docs}
+    for r in rows:
+        key = (r["doc_id"], normalise(r["text"]))
+        fix = fixes.get(key)
+        if fix is None:
+            continue
+        if sorted(fix["before"]) != sorted(r["labels"]):
+            raise SystemExit(f"relabel of {r['text'][:60]!r}: it expects {fix['before']}, the raw row has {r['labels']}")
+        used.add(key)
+        r["labels"] = [lab for lab in LABELS if lab in fix["after"]]
+        r["instruments"] = sorted(set(fix.get("instruments") or [])) if "censorship_law" in r["labels"] else []
+        if r["labels"]:
+            r["neg"] = None
+        elif r["neg"] is None:
+            r["neg"] = fix.get("neg", "ordinary")
+        r["note"] = fix.get("reason", r.get("note"))
+        if r["doc_id"]:
+            doc = by_doc[r["doc_id"]]
+            doc["segments"][r["position"]]["labels"] = list(r["labels"])
+            doc["labels"] = [lab for lab in LABELS if any(lab in s["labels"] for s in doc["segments"])]
+    unused = set(fixes) - used
+    if unused:
+        raise SystemExit(f"{len(unused)} relabels match no row, e.g. {next(iter(unused))}")
+    return len(used)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--refreeze", action="store_true", help="rewrite corpus/splits.json from this build")
+    parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: the package's corpus)")
     args = parser.parse_args()
     segments, raw_docs = load_raw()
     docs, doc_rows = [], []
@@ -156,12 +226,22 @@ def main() -> int:
             labs = sorted(set(first["labels"]))
         return (first["lang"], has_doc, tuple(labs))
 
+    frozen = json.loads(FROZEN.read_text(encoding="utf-8")) if FROZEN.exists() and not args.refreeze else {}
     rng = random.Random(args.seed)
     by_stratum: dict[tuple, list[list[int]]] = collections.defaultdict(list)
-    for members in clusters.values():
-        by_stratum[stratum(members)].append(members)
     split_of: dict[int, str] = {}
     totals = collections.Counter()
+    for members in clusters.values():
+        known = {frozen[unit_key(rows[m])] for m in members if unit_key(rows[m]) in frozen}
+        if len(known) > 1:
+            raise SystemExit(f"near-duplicates frozen in different splits: {[rows[m]['text'][:50] for m in members]}")
+        if known:
+            split = known.pop()
+            totals[split] += len(members)
+            for m in members:
+                split_of[m] = split
+        else:
+            by_stratum[stratum(members)].append(members)
     for key in sorted(by_stratum, key=str):
         group = by_stratum[key]
         rng.shuffle(group)
@@ -175,23 +255,29 @@ def main() -> int:
             for m in members:
                 split_of[m] = split
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    relabelled = apply_relabels(rows, docs)
+    if args.refreeze:
+        keys = {unit_key(r): split_of[i] for i, r in enumerate(rows)}
+        FROZEN.write_text(json.dumps(dict(sorted(keys.items())), indent=0) + "\n", encoding="utf-8")
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
     doc_split = {}
     for split in RATIOS:
-        with (OUT / f"segments-{split}.jsonl").open("w", encoding="utf-8") as fh:
+        with (out / f"segments-{split}.jsonl").open("w", encoding="utf-8") as fh:
             for i, r in enumerate(rows):
                 if split_of[i] == split:
                     fh.write(json.dumps({k: r.get(k) for k in FIELDS}, ensure_ascii=False) + "\n")
                     if r["doc_id"]:
                         doc_split[r["doc_id"]] = split
     for split in RATIOS:
-        with (OUT / f"documents-{split}.jsonl").open("w", encoding="utf-8") as fh:
+        with (out / f"documents-{split}.jsonl").open("w", encoding="utf-8") as fh:
             for d in docs:
                 if doc_split.get(d["doc_id"]) == split:
                     fh.write(json.dumps(d, ensure_ascii=False) + "\n")
     print(
         f"rows {len(rows)} (exact duplicates dropped {dropped}); near-duplicate pairs {len(pairs)} "
-        f"(threshold {NEAR_DUP_THRESHOLD}); clusters {len(clusters)}; per split {dict(totals)}"
+        f"(threshold {NEAR_DUP_THRESHOLD}); clusters {len(clusters)}; per split {dict(totals)}; "
+        f"frozen units {len(frozen)}; relabelled {relabelled}"
     )
     return 0
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +12,7 @@ import pressctx
 from pressctx.data import corpus_stats, load_documents
 from pressctx.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs
 
+ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def corpus():
@@ -81,3 +85,15 @@ def test_near_duplicate_measure():
     b = ["Journalism in this country is practised in a hostile environment for the media.", "Oil prices fell."]
     pairs = near_duplicate_pairs(a, b)
     assert [(i, j) for i, j, _ in pairs] == [(0, 0)]
+
+
+def test_build_reproduces_the_shipped_splits(tmp_path):
+    # The raw files, the frozen split assignment and the audit's relabels rebuild the shipped
+    # corpus byte for byte.
+    script = ROOT / "scripts" / "build_corpus.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True)
+    shipped = ROOT / "src" / "pressctx" / "data" / "corpus"
+    names = sorted(p.name for p in shipped.glob("*.jsonl"))
+    assert names == sorted(p.name for p in tmp_path.glob("*.jsonl"))
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
