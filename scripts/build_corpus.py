@@ -12,6 +12,10 @@ stand-alone segment (by the SHA-1 of its normalised text). A unit found there ke
 so adding or removing raw rows never moves the rest between splits; only new units are
 assigned by the stratified draw. ``--refreeze`` rewrites the file from the result.
 
+Pinned rows: a raw row (or article) with a ``split`` field goes to that split; the training
+supplement is pinned to ``train`` so that the frozen validation and test splits stay as they are.
+A near-duplicate of a row in another split is an error.
+
 Relabels: ``corpus/relabels.jsonl`` lists label corrections from annotation audits (the
 segment's text, its article if any, the labels before and after, and why). They are applied
 after the split assignment, so a correction never moves a segment between splits.
@@ -55,6 +59,7 @@ def _clean(seg: dict, **extra) -> dict:
         "position": -1,
         "written": seg.get("written", "individual"),
         "note": seg.get("note"),
+        "pin": seg.get("split"),
     }
     row.update(extra)
     return row
@@ -90,7 +95,8 @@ def build_document(doc: dict) -> tuple[dict, list[dict]]:
         labels = [lab for lab in LABELS if lab in seg.get("labels", [])]
         segs.append({"text": body, "labels": labels, "start": start, "end": len(text)})
         rows.append(
-            _clean({**seg, "lang": seg.get("lang", doc["lang"]), "country": seg.get("country", doc.get("country", "XX"))},
+            _clean({**seg, "lang": seg.get("lang", doc["lang"]), "country": seg.get("country", doc.get("country", "XX")),
+                    "split": doc.get("split")},
                    doc_id=doc["doc_id"], position=i)
         )
     out = {
@@ -233,8 +239,9 @@ def main() -> int:
     totals = collections.Counter()
     for members in clusters.values():
         known = {frozen[unit_key(rows[m])] for m in members if unit_key(rows[m]) in frozen}
+        known |= {rows[m]["pin"] for m in members if rows[m]["pin"]}
         if len(known) > 1:
-            raise SystemExit(f"near-duplicates frozen in different splits: {[rows[m]['text'][:50] for m in members]}")
+            raise SystemExit(f"near-duplicates frozen or pinned in different splits: {[rows[m]['text'][:50] for m in members]}")
         if known:
             split = known.pop()
             totals[split] += len(members)

@@ -13,7 +13,7 @@ import pytest
 import pressctx
 from pressctx.data import data_hash, read_examples
 
-TEST_SPLIT_SHA256 = "099175058cd742a0559df92764e7a0ccfa100f397be3983187496bef24b1dbdf"
+TEST_SPLIT_SHA256 = "29e425eb4364cfd5e07ae91d9c132e6b4dd9240675a77c6310cf7a2bc68347a9"
 CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 
 TRANSFORMER_FLOORS = {"disclaimer": 0.92, "censorship_law": 0.90, "hostile_environment": 0.87}
