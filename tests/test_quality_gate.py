@@ -16,8 +16,8 @@ from pressctx.data import data_hash, read_examples
 TEST_SPLIT_SHA256 = "29e425eb4364cfd5e07ae91d9c132e6b4dd9240675a77c6310cf7a2bc68347a9"
 CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 
-TRANSFORMER_FLOORS = {"disclaimer": 0.92, "censorship_law": 0.90, "hostile_environment": 0.87}
-BASELINE_FLOORS = {"disclaimer": 0.84, "censorship_law": 0.89, "hostile_environment": 0.85}
+TRANSFORMER_FLOORS = {"disclaimer": 0.93, "censorship_law": 0.90, "hostile_environment": 0.88}
+BASELINE_FLOORS = {"disclaimer": 0.87, "censorship_law": 0.89, "hostile_environment": 0.86}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_transformer_floors(reports):
     per_label = reports["default"].segment["per_label"]
     for label, floor in TRANSFORMER_FLOORS.items():
         assert per_label[label]["f1"] >= floor, (label, per_label[label]["f1"])
-    assert reports["default"].segment["macro"]["f1"] >= 0.90
+    assert reports["default"].segment["macro"]["f1"] >= 0.91
 
 
 def test_baseline_floors(reports):
@@ -50,7 +50,7 @@ def test_baseline_floors(reports):
 
 
 def test_transformer_ahead_of_baseline(reports):
-    # The target is +0.05 macro F1; the shipped models reach +0.027 (docs/models.md), so
+    # The target is +0.05 macro F1; the shipped models reach +0.029 (docs/models.md), so
     # this guards the margin they have.
     margin = reports["default"].segment["macro"]["f1"] - reports["baseline"].segment["macro"]["f1"]
     assert margin >= 0.02, margin
