@@ -26,7 +26,7 @@ test-all: install
 bench: install
 	$(BIN)/python benchmarks/throughput.py
 
-# Retrain the shipped models into models/ (about 14 minutes on 2 CPU cores).
+# Retrain the shipped models into models/ (about 10 minutes on 2 CPU cores).
 retrain: install
 	$(BIN)/python scripts/train_shipped.py --output models
 
