@@ -10,7 +10,8 @@ label combination. Writes ``src/pressctx/data/corpus/segments-{split}.jsonl`` an
 Frozen splits: ``corpus/splits.json`` records the split of every shipped article and
 stand-alone segment (by the SHA-1 of its normalised text). A unit found there keeps its split,
 so adding or removing raw rows never moves the rest between splits; only new units are
-assigned by the stratified draw. ``--refreeze`` rewrites the file from the result.
+assigned by the stratified draw. ``--refreeze`` adds the new units' splits to the file; delete
+the file to draw every split afresh.
 
 Pinned rows: a raw row (or article) with a ``split`` field goes to that split; the training
 supplement is pinned to ``train`` so that the frozen validation and test splits stay as they are.
@@ -170,7 +171,7 @@ def apply_relabels(rows: list[dict], docs: list[dict]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--refreeze", action="store_true", help="rewrite corpus/splits.json from this build")
+    parser.add_argument("--refreeze", action="store_true", help="write this build's splits (old and new units) to corpus/splits.json")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: the package's corpus)")
     args = parser.parse_args()
     segments, raw_docs = load_raw()
@@ -232,7 +233,7 @@ def main() -> int:
             labs = sorted(set(first["labels"]))
         return (first["lang"], has_doc, tuple(labs))
 
-    frozen = json.loads(FROZEN.read_text(encoding="utf-8")) if FROZEN.exists() and not args.refreeze else {}
+    frozen = json.loads(FROZEN.read_text(encoding="utf-8")) if FROZEN.exists() else {}
     rng = random.Random(args.seed)
     by_stratum: dict[tuple, list[list[int]]] = collections.defaultdict(list)
     split_of: dict[int, str] = {}
