@@ -81,6 +81,11 @@ def load_raw() -> tuple[list[dict], list[dict]]:
     return segments, documents
 
 
+def doc_labels(segments: list[dict]) -> list[str]:
+    """An article's labels: those of any of its segments, in label order."""
+    return [lab for lab in LABELS if any(lab in s["labels"] for s in segments)]
+
+
 def build_document(doc: dict) -> tuple[dict, list[dict]]:
     """Join a document's segments into its text (paragraphs on lines) with offsets."""
     text, segs, rows = "", [], []
@@ -106,7 +111,7 @@ def build_document(doc: dict) -> tuple[dict, list[dict]]:
         "country": doc.get("country", "XX"),
         "title": doc.get("title", ""),
         "text": text,
-        "labels": [lab for lab in LABELS if any(lab in s["labels"] for s in segs)],
+        "labels": doc_labels(segs),
         "segments": segs,
     }
     return out, rows
@@ -161,7 +166,7 @@ def apply_relabels(rows: list[dict], docs: list[dict]) -> int:
         if r["doc_id"]:
             doc = by_doc[r["doc_id"]]
             doc["segments"][r["position"]]["labels"] = list(r["labels"])
-            doc["labels"] = [lab for lab in LABELS if any(lab in s["labels"] for s in doc["segments"])]
+            doc["labels"] = doc_labels(doc["segments"])
     unused = set(fixes) - used
     if unused:
         raise SystemExit(f"{len(unused)} relabels match no row, e.g. {next(iter(unused))}")
@@ -239,7 +244,8 @@ def main() -> int:
     split_of: dict[int, str] = {}
     totals = collections.Counter()
     for members in clusters.values():
-        known = {frozen[unit_key(rows[m])] for m in members if unit_key(rows[m]) in frozen}
+        keys = {unit_key(rows[m]) for m in members}
+        known = {frozen[k] for k in keys if k in frozen}
         known |= {rows[m]["pin"] for m in members if rows[m]["pin"]}
         if len(known) > 1:
             raise SystemExit(f"near-duplicates frozen or pinned in different splits: {[rows[m]['text'][:50] for m in members]}")
