@@ -21,14 +21,21 @@ def main() -> int:
     args = parser.parse_args()
 
     import pressctx
-    from pressctx.evaluation import evaluate, format_side_by_side
+    from pressctx.evaluation import evaluate, format_side_by_side, macro_f1_difference
 
     taggers = {name: pressctx.load(name) for name in args.models.split(",")}
     test = pressctx.load_corpus()["test"]
-    print("== corpus v1, test split ==")
-    print(format_side_by_side([evaluate(t, test, name=n) for n, t in taggers.items()]))
-    print("== held-out challenge articles ==")
-    print(format_side_by_side([evaluate(t, str(CHALLENGE), name=n) for n, t in taggers.items()]))
+    for title, data in (("corpus v1, test split", test), ("held-out challenge articles", str(CHALLENGE))):
+        reports = [evaluate(t, data, name=n) for n, t in taggers.items()]
+        print(f"== {title} ==")
+        print(format_side_by_side(reports))
+        for other in reports[1:]:
+            d = macro_f1_difference(reports[0], other)
+            print(
+                f"segment macro F1, {reports[0].model} minus {other.model}: {d['difference']:+.3f} "
+                f"(95% interval {d['low']:+.3f} to {d['high']:+.3f}; paired bootstrap, "
+                f"{d['resamples']} resamples of {d['units']} documents and stand-alone segments)\n"
+            )
     return 0
 
 

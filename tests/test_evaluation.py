@@ -62,6 +62,7 @@ def test_cli_evaluate_compares_models_side_by_side(baseline_tagger, tmp_path, ca
     assert main(["evaluate", "--model", str(path), "--model", str(path), "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "macro avg" in out and out.count(str(path)[:28]) >= 2
+    assert "minus" in out and "+0.000 (95% paired-bootstrap interval +0.000 to +0.000" in out  # a model against itself
     assert main(["evaluate", "--model", str(path), "--data", str(data), "--json"]) == 0
     parsed = json.loads(capsys.readouterr().out)
     assert parsed[0]["segment"]["n"] == 60
@@ -69,3 +70,26 @@ def test_cli_evaluate_compares_models_side_by_side(baseline_tagger, tmp_path, ca
     bad.write_text('{"text": "x", "labels": ["whatever"]}\n')
     assert main(["evaluate", "--model", str(path), "--data", str(bad)]) == 2
     assert "unknown label 'whatever'" in capsys.readouterr().err
+
+
+def test_macro_f1_difference_paired_bootstrap(baseline_tagger, tiny_tagger):
+    import numpy as np
+
+    import pressctx
+    from pressctx.evaluation import evaluate, macro_f1_difference
+
+    rows = [dict(r) for r in pressctx.load_corpus()["validation"].select(range(120))]
+    a = evaluate(baseline_tagger, rows, name="baseline")
+    b = evaluate(tiny_tagger, rows, name="tiny")
+    d = macro_f1_difference(a, b, n_boot=300)
+    expected = a.segment["macro"]["f1"] - b.segment["macro"]["f1"]
+    assert np.isclose(d["difference"], expected)
+    assert d["low"] <= d["difference"] <= d["high"] and d["low"] < d["high"]
+    assert d["units"] == len({r["doc_id"] or f"row{i}" for i, r in enumerate(rows)}) < len(rows)
+    same = macro_f1_difference(a, a, n_boot=50)
+    assert same["difference"] == same["low"] == same["high"] == 0.0
+    assert macro_f1_difference(a, b, n_boot=300) == d  # seeded
+    other = evaluate(baseline_tagger, rows[:60])
+    with pytest.raises(ValueError, match="same data"):
+        macro_f1_difference(a, other)
+    assert "y_true" not in a.to_dict()

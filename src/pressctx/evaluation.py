@@ -11,7 +11,14 @@ from .data import Examples, read_examples
 from .labels import to_indicator
 from .tagger import Tagger
 
-__all__ = ["evaluate", "EvaluationReport", "label_metrics", "format_side_by_side", "predict_examples_proba"]
+__all__ = [
+    "evaluate",
+    "EvaluationReport",
+    "label_metrics",
+    "format_side_by_side",
+    "predict_examples_proba",
+    "macro_f1_difference",
+]
 
 
 def label_metrics(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
@@ -74,6 +81,11 @@ class EvaluationReport:
     segment: dict[str, Any]
     document: dict[str, Any] | None = None
     by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Gold and predicted 0/1 arrays and each row's resampling unit (its document, or
+    #: the row itself), kept for :func:`macro_f1_difference`; not part of ``to_dict``.
+    y_true: np.ndarray | None = field(default=None, repr=False, compare=False)
+    y_pred: np.ndarray | None = field(default=None, repr=False, compare=False)
+    units: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, figures rounded to 4 decimals."""
@@ -239,4 +251,63 @@ def evaluate(
     for lang in sorted(set(ex.langs)):
         mask = langs == lang
         by_lang[lang] = label_metrics(y_true[mask], y_pred[mask], labels)
-    return EvaluationReport(name or getattr(tagger, "name", type(tagger).__name__), labels, segment, document, by_lang)
+    units = np.asarray([f"doc:{d}" if d else f"row:{i}" for i, d in enumerate(ex.doc_ids)])
+    return EvaluationReport(
+        name or getattr(tagger, "name", type(tagger).__name__),
+        labels,
+        segment,
+        document,
+        by_lang,
+        y_true=y_true,
+        y_pred=y_pred,
+        units=units,
+    )
+
+
+def _macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Segment macro F1 over the labels (a label with no gold and no predicted positive scores 0)."""
+    tp = (y_true & y_pred).sum(axis=0)
+    denom = y_true.sum(axis=0) + y_pred.sum(axis=0)
+    return float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)))
+
+
+def macro_f1_difference(
+    a: EvaluationReport, b: EvaluationReport, n_boot: int = 2000, seed: int = 0, level: float = 0.95
+) -> dict[str, float]:
+    """Segment macro-F1 of ``a`` minus that of ``b``, with a paired bootstrap interval.
+
+    Both reports must come from :func:`evaluate` on the same data. Each resample draws
+    whole documents and stand-alone segments with replacement (rows of one document
+    are not independent) and scores both models on the same draw.
+
+    Returns:
+        ``{"difference", "low", "high", "level", "resamples", "units"}``.
+
+    Raises:
+        ValueError: if a report lacks its arrays or the two were made on different data.
+    """
+    for r in (a, b):
+        if r.y_true is None or r.y_pred is None or r.units is None:
+            raise ValueError(f"report {r.model!r} has no per-row arrays; make it with pressctx.evaluate")
+    if a.y_true.shape != b.y_true.shape or not np.array_equal(a.y_true, b.y_true) or list(a.labels) != list(b.labels):
+        raise ValueError("the two reports were not made on the same data and labels")
+    if n_boot < 1 or not 0 < level < 1:
+        raise ValueError("n_boot must be >= 1 and level in (0, 1)")
+    y, pa, pb = a.y_true.astype(bool), a.y_pred.astype(bool), b.y_pred.astype(bool)
+    _, inverse = np.unique(a.units, return_inverse=True)
+    members = [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
+    rng = np.random.default_rng(seed)
+    diffs = np.empty(n_boot)
+    for i in range(n_boot):
+        rows = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
+        diffs[i] = _macro_f1(y[rows], pa[rows]) - _macro_f1(y[rows], pb[rows])
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(diffs, [tail, 100 - tail])
+    return {
+        "difference": _macro_f1(y, pa) - _macro_f1(y, pb),
+        "low": float(low),
+        "high": float(high),
+        "level": level,
+        "resamples": n_boot,
+        "units": len(members),
+    }
