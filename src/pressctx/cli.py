@@ -181,6 +181,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "learning_rate": args.learning_rate,
         "weights": args.weights,
         "labels": [x.strip() for x in args.labels.split(",")] if args.labels else None,
+        "align_data": args.align_data or None,
         "progress": False if args.quiet else None,
     }
     train_data: Any = args.data
@@ -254,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", help="base encoder: model id or folder (default all-MiniLM-L6-v2)")
     p.add_argument("--config", help="TOML or JSON file of training arguments; flags override it")
     p.add_argument("--kind", choices=("transformer", "baseline"), default="transformer")
+    p.add_argument(
+        "--align-data",
+        action="append",
+        metavar="PATH",
+        help="sentence pairs (columns source, target) or a folder of them: align the encoder across "
+        "languages before fine-tuning; repeat for several (e.g. corpus/parallel)",
+    )
     p.add_argument("--epochs", type=float)
     p.add_argument("--max-steps", type=int)
     p.add_argument("--seed", type=int)

@@ -65,6 +65,14 @@ def write_model_card(
         f"- source: {data.get('source', 'n/a')}",
         f"- segments: {data.get('train_segments', 'n/a')} train, {data.get('validation_segments', 'n/a')} validation",
         f"- sha256 of training + validation texts and labels: `{data.get('sha256', 'n/a')}`",
+        *(
+            [
+                f"- encoder aligned across languages before fine-tuning on {align['pairs']} unlabelled sentence pairs "
+                f"({', '.join(f'{k} {v}' for k, v in align['languages'].items())}; sha256 `{align['sha256']}`)"
+            ]
+            if (align := data.get("alignment"))
+            else []
+        ),
         f"- training time: {meta.get('train_seconds', 'n/a')} s",
         "",
         "## Test figures (segment level)",

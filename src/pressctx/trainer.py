@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .alignment import align_encoder, read_pairs
 from .data import Examples, default_labels, read_examples, training_data_record
 from .errors import DataError
 from .evaluation import label_metrics, predict_examples_proba
@@ -187,6 +188,23 @@ class Trainer:
         base = resolve_base(args.base_model)
         tokenizer = _load_pretrained(AutoTokenizer, base)
         encoder = _load_pretrained(AutoModel, base)
+        if args.freeze_embeddings:
+            encoder.get_input_embeddings().weight.requires_grad_(False)
+        alignment = None
+        if args.align_data is not None:
+            pairs = read_pairs(args.align_data)
+            losses = align_encoder(
+                encoder,
+                tokenizer,
+                pairs,
+                epochs=args.align_epochs,
+                learning_rate=args.align_learning_rate,
+                batch_size=args.batch_size,
+                max_length=args.max_length,
+                seed=args.seed,
+                progress=args.progress,
+            )
+            alignment = {**pairs.record(), **{k: round(v, 6) for k, v in losses.items()}}
         ngrams = NgramHasher(args.ngram_buckets) if args.ngram_buckets else None
         model = MeanPoolClassifier(
             encoder,
@@ -195,8 +213,6 @@ class Trainer:
             wide_size=ngrams.size if ngrams is not None else 0,
             wide_dropout=_WIDE_DROPOUT,
         )
-        if args.freeze_embeddings:
-            model.get_input_embeddings().weight.requires_grad_(False)
 
         if args.context:
             enc = tokenizer(
@@ -273,6 +289,8 @@ class Trainer:
             "training_data": training_data_record(train, dev),
             "train_seconds": round(train_seconds, 1),
         }
+        if alignment is not None:
+            metadata["training_data"]["alignment"] = alignment
         if dev is not None:
             probs = predict_examples_proba(tagger, dev, progress=args.progress)
             y_dev = to_indicator(dev.labels, labels)

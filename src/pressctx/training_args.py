@@ -47,6 +47,11 @@ class TrainingArguments:
             trained together with the encoder (:mod:`pressctx.ngrams`); ``0``: none.
         ngram_learning_rate: peak learning rate of that layer (a linear layer over
             sparse features needs a much larger step than the encoder).
+        align_data: sentence pairs (a .jsonl/.csv/.parquet file, or a list of files, with
+            columns ``source`` and ``target``) on which the encoder is aligned across
+            languages before fine-tuning (:mod:`pressctx.alignment`); ``None``: no alignment.
+        align_epochs: passes over the sentence pairs.
+        align_learning_rate: peak learning rate of the alignment.
         weights: how ``save_pretrained`` stores weights: ``"full"`` or ``"delta"``.
         num_threads: torch CPU threads (``None``: torch's default).
         progress: show progress bars.
@@ -72,6 +77,9 @@ class TrainingArguments:
     language_repeats: dict[str, int] | None = None
     ngram_buckets: int = 0
     ngram_learning_rate: float = 3e-2
+    align_data: str | list[str] | None = None
+    align_epochs: float = 2.0
+    align_learning_rate: float = 5e-5
     weights: str = "full"
     num_threads: int | None = None
     progress: bool = True
@@ -111,6 +119,16 @@ class TrainingArguments:
             problems.append(f"ngram_buckets must be 0 or an integer from 16 to 4194304, got {self.ngram_buckets!r}")
         if not isinstance(self.ngram_learning_rate, (int, float)) or self.ngram_learning_rate <= 0:
             problems.append(f"ngram_learning_rate must be a positive number, got {self.ngram_learning_rate!r}")
+        align = self.align_data
+        if align is not None and not (
+            (isinstance(align, str) and align)
+            or (isinstance(align, (list, tuple)) and align and all(isinstance(a, str) and a for a in align))
+        ):
+            problems.append(f"align_data must be a path, a list of paths, or null, got {align!r}")
+        for name in ("align_epochs", "align_learning_rate"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                problems.append(f"{name} must be a positive number, got {value!r}")
         if self.weight_decay < 0:
             problems.append(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if self.weights not in ("full", "delta"):
@@ -123,6 +141,8 @@ class TrainingArguments:
             self.labels = list(self.labels)
         if self.language_repeats is not None:
             self.language_repeats = dict(self.language_repeats)
+        if isinstance(self.align_data, tuple):
+            self.align_data = list(self.align_data)
 
     @classmethod
     def field_names(cls) -> list[str]:
