@@ -80,6 +80,23 @@ def test_no_exact_or_near_duplicates_across_splits(corpus):
         assert pairs == [], f"{a}/{b}: {[(texts[a][i], texts[b][j], s) for i, j, s in pairs[:3]]}"
 
 
+def test_alignment_pairs_are_disjoint_from_held_out_text(corpus):
+    """The sentence pairs the encoder is aligned on (corpus/parallel) share no near-duplicate
+    with validation, test or the challenge articles, on either side of a pair."""
+    import json
+
+    from pressctx.alignment import read_pairs
+
+    pairs = read_pairs(str(ROOT / "corpus" / "parallel"))
+    assert len(pairs) > 1000 and {"es", "pt", "fr", "ru"} <= set(pairs.langs)
+    held = list(corpus["validation"]["text"]) + list(corpus["test"]["text"])
+    with open(ROOT / "tests" / "resources" / "challenge_docs.jsonl", encoding="utf-8") as fh:
+        held += [seg["text"] for line in fh if line.strip() for seg in json.loads(line)["segments"]]
+    found = near_duplicate_pairs(pairs.sources + pairs.targets, held, threshold=NEAR_DUP_THRESHOLD)
+    both = pairs.sources + pairs.targets
+    assert found == [], [(both[i], held[j], s) for i, j, s in found[:3]]
+
+
 def test_near_duplicate_measure():
     a = ["Journalism in this country is practised in a hostile environment for the press."]
     b = ["Journalism in this country is practised in a hostile environment for the media.", "Oil prices fell."]
