@@ -21,7 +21,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import pressctx
-    from pressctx.evaluation import evaluate, format_side_by_side, macro_f1_difference
+    from pressctx.evaluation import evaluate, format_differences, format_side_by_side
 
     taggers = {name: pressctx.load(name) for name in args.models.split(",")}
     test = pressctx.load_corpus()["test"]
@@ -29,13 +29,7 @@ def main() -> int:
         reports = [evaluate(t, data, name=n) for n, t in taggers.items()]
         print(f"== {title} ==")
         print(format_side_by_side(reports))
-        for other in reports[1:]:
-            d = macro_f1_difference(reports[0], other)
-            print(
-                f"segment macro F1, {reports[0].model} minus {other.model}: {d['difference']:+.3f} "
-                f"(95% interval {d['low']:+.3f} to {d['high']:+.3f}; paired bootstrap, "
-                f"{d['resamples']} resamples of {d['units']} documents and stand-alone segments)\n"
-            )
+        print(format_differences(reports))
     return 0
 
 

@@ -93,3 +93,7 @@ def test_macro_f1_difference_paired_bootstrap(baseline_tagger, tiny_tagger):
     with pytest.raises(ValueError, match="same data"):
         macro_f1_difference(a, other)
     assert "y_true" not in a.to_dict()
+    from pressctx.evaluation import format_differences
+
+    assert format_differences([a]) == ""
+    assert format_differences([a, b]).startswith(f"Segment macro F1, baseline minus tiny: {d['difference']:+.3f} ")

@@ -146,7 +146,7 @@ def _cmd_strip(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from . import load
-    from .evaluation import evaluate, format_side_by_side, macro_f1_difference
+    from .evaluation import evaluate, format_differences, format_side_by_side
 
     data: Any = args.data
     if data.startswith("corpus"):
@@ -159,13 +159,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
     else:
         print(format_side_by_side(reports), end="")
-        for other in reports[1:]:
-            d = macro_f1_difference(reports[0], other)
-            print(
-                f"\nSegment macro F1, {reports[0].model} minus {other.model}: {d['difference']:+.3f} "
-                f"(95% paired-bootstrap interval {d['low']:+.3f} to {d['high']:+.3f}, "
-                f"resampling {d['units']} documents and stand-alone segments)"
-            )
+        if len(reports) > 1:
+            print("\n" + format_differences(reports), end="")
     return 0
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "format_side_by_side",
     "predict_examples_proba",
     "macro_f1_difference",
+    "format_differences",
 ]
 
 
@@ -311,3 +312,17 @@ def macro_f1_difference(
         "resamples": n_boot,
         "units": len(members),
     }
+
+
+def format_differences(reports: Sequence[EvaluationReport]) -> str:
+    """One line per report after the first: its segment macro-F1 difference from the first,
+    with the 95% interval of :func:`macro_f1_difference`; ``""`` for fewer than two reports."""
+    lines = []
+    for other in reports[1:]:
+        d = macro_f1_difference(reports[0], other)
+        lines.append(
+            f"Segment macro F1, {reports[0].model} minus {other.model}: {d['difference']:+.3f} "
+            f"(95% paired-bootstrap interval {d['low']:+.3f} to {d['high']:+.3f}, "
+            f"resampling {d['units']} documents and stand-alone segments)\n"
+        )
+    return "".join(lines)
