@@ -126,3 +126,13 @@ def test_cli_train_with_align_data_folder(tiny_base, toy_rows, tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["training_data"]["alignment"]["pairs"] == 4
     assert json.loads((out / "training_args.json").read_text())["align_data"] == [str(tmp_path / "pairs")]
+
+
+def test_a_bad_pairs_file_fails_before_the_base_is_loaded(toy_rows, tmp_path):
+    from pressctx import Trainer, TrainingArguments
+    from pressctx.errors import DataError
+
+    args = TrainingArguments(base_model=str(tmp_path / "no-such-base"), align_data=str(tmp_path / "missing.jsonl"),
+                             max_steps=1, progress=False)
+    with pytest.raises(DataError, match="no such data file"):
+        Trainer(args, toy_rows, toy_rows).train()

@@ -117,14 +117,10 @@ def read_pairs(data: Any) -> ParallelPairs:
     return ParallelPairs(sources, targets, langs, ", ".join(names))
 
 
-def _mean_pool(hidden: Any, mask: Any) -> Any:
-    mask = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-
-
 def _encode(encoder: Any, batch: dict[str, Any]) -> Any:
-    out = encoder(**batch)
-    return _mean_pool(out.last_hidden_state, batch["attention_mask"])
+    from .pooling import mean_pool
+
+    return mean_pool(encoder(**batch).last_hidden_state, batch["attention_mask"])
 
 
 def align_encoder(

@@ -12,7 +12,13 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["MeanPoolClassifier"]
+__all__ = ["MeanPoolClassifier", "mean_pool"]
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token vectors ``hidden`` (batch, tokens, dim) where ``mask`` is 1."""
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
 
 class MeanPoolClassifier(nn.Module):
@@ -79,8 +85,7 @@ class MeanPoolClassifier(nn.Module):
         mask = attention_mask
         if self.pool_first and token_type_ids is not None:
             mask = mask * (token_type_ids == 0)
-        mask = mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        pooled = mean_pool(hidden, mask)
         logits = self.classifier(self.dropout(pooled))
         if self.wide is not None:
             if ngram_ids is None or ngram_weights is None:

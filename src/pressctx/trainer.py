@@ -177,6 +177,8 @@ class Trainer:
         train = read_examples(self.train_dataset, labels=args.labels)
         labels = list(args.labels) if args.labels is not None else default_labels(train)
         dev = read_examples(self.eval_dataset, labels=labels) if self.eval_dataset is not None else None
+        # Read before the base is loaded, so that a bad file fails at once.
+        pairs = read_pairs(args.align_data) if args.align_data is not None else None
         y_train = to_indicator(train.labels, labels)
         empty = [lab for j, lab in enumerate(labels) if y_train[:, j].sum() == 0]
         if empty:
@@ -191,8 +193,7 @@ class Trainer:
         if args.freeze_embeddings:
             encoder.get_input_embeddings().weight.requires_grad_(False)
         alignment = None
-        if args.align_data is not None:
-            pairs = read_pairs(args.align_data)
+        if pairs is not None:
             losses = align_encoder(
                 encoder,
                 tokenizer,

@@ -47,9 +47,10 @@ class TrainingArguments:
             trained together with the encoder (:mod:`pressctx.ngrams`); ``0``: none.
         ngram_learning_rate: peak learning rate of that layer (a linear layer over
             sparse features needs a much larger step than the encoder).
-        align_data: sentence pairs (a .jsonl/.csv/.parquet file, or a list of files, with
-            columns ``source`` and ``target``) on which the encoder is aligned across
-            languages before fine-tuning (:mod:`pressctx.alignment`); ``None``: no alignment.
+        align_data: sentence pairs (a .jsonl/.csv/.parquet file, a folder of them, or a
+            list of such paths; columns ``source`` and ``target``) on which the encoder is
+            aligned across languages before fine-tuning (:mod:`pressctx.alignment`);
+            ``None``: no alignment. Relative paths are read from the working directory.
         align_epochs: passes over the sentence pairs.
         align_learning_rate: peak learning rate of the alignment.
         weights: how ``save_pretrained`` stores weights: ``"full"`` or ``"delta"``.
