@@ -50,7 +50,8 @@ def main() -> int:
     print(f"{'language (rows)':<18}" + "".join(f"{name:>32}" for name in results))
     for lang in langs:
         cells = "".join(f"{r.by_lang[lang]['macro']['f1']:>32.3f}" for r, _ in results.values())
-        print(f"{lang + ' (' + str(next(iter(results.values()))[0].by_lang[lang]['n']) + ')':<18}{cells}")
+        rows = sum(1 for r in val if r["lang"] == lang)
+        print(f"{f'{lang} ({rows})':<18}{cells}")
     print(f"{'training seconds':<18}" + "".join(f"{s:>32.0f}" for _, s in results.values()))
     return 0
 

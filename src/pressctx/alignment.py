@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,7 @@ class ParallelPairs:
 
     def record(self) -> dict[str, Any]:
         """What a model directory records about its alignment data."""
-        counts: dict[str, int] = {}
-        for lang in self.langs:
-            counts[lang or "?"] = counts.get(lang or "?", 0) + 1
+        counts = dict(Counter(lang or "?" for lang in self.langs))
         return {"source": self.source, "pairs": len(self), "languages": counts, "sha256": self.sha256()}
 
 
@@ -94,18 +93,19 @@ def read_pairs(data: Any) -> ParallelPairs:
             files.extend(str(p) for p in found)
         else:
             files.append(part)
-    parts = files
     sources: list[str] = []
     targets: list[str] = []
     langs: list[str] = []
     names = []
-    for part in parts:
+    for part in files:
         rows, name = _rows_from_any(part)
         names.append(name)
         for i, row in enumerate(rows, 1):
             missing = [c for c in ("source", "target") if c not in row]
             if missing:
-                raise DataError(f"{name}, row {i}: sentence pairs need the columns 'source' and 'target'; missing {missing}")
+                raise DataError(
+                    f"{name}, row {i}: sentence pairs need the columns 'source' and 'target'; missing {missing}"
+                )
             s, t = row["source"], row["target"]
             if not isinstance(s, str) or not isinstance(t, str) or not s.strip() or not t.strip():
                 raise DataError(f"{name}, row {i}: 'source' and 'target' must be non-empty strings")

@@ -265,13 +265,6 @@ def evaluate(
     )
 
 
-def _macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Segment macro F1 over the labels (a label with no gold and no predicted positive scores 0)."""
-    tp = (y_true & y_pred).sum(axis=0)
-    denom = y_true.sum(axis=0) + y_pred.sum(axis=0)
-    return float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)))
-
-
 def macro_f1_difference(
     a: EvaluationReport, b: EvaluationReport, n_boot: int = 2000, seed: int = 0, level: float = 0.95
 ) -> dict[str, float]:
@@ -294,18 +287,22 @@ def macro_f1_difference(
         raise ValueError("the two reports were not made on the same data and labels")
     if n_boot < 1 or not 0 < level < 1:
         raise ValueError("n_boot must be >= 1 and level in (0, 1)")
-    y, pa, pb = a.y_true.astype(bool), a.y_pred.astype(bool), b.y_pred.astype(bool)
+    y, pa, pb = a.y_true, a.y_pred, b.y_pred
+
+    def diff(rows: Any) -> float:
+        f1 = [label_metrics(y[rows], p[rows], a.labels)["macro"]["f1"] for p in (pa, pb)]
+        return f1[0] - f1[1]
+
     _, inverse = np.unique(a.units, return_inverse=True)
     members = [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
     rng = np.random.default_rng(seed)
     diffs = np.empty(n_boot)
     for i in range(n_boot):
-        rows = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
-        diffs[i] = _macro_f1(y[rows], pa[rows]) - _macro_f1(y[rows], pb[rows])
+        diffs[i] = diff(np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))]))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(diffs, [tail, 100 - tail])
     return {
-        "difference": _macro_f1(y, pa) - _macro_f1(y, pb),
+        "difference": diff(slice(None)),
         "low": float(low),
         "high": float(high),
         "level": level,

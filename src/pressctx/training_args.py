@@ -94,7 +94,7 @@ class TrainingArguments:
             not isinstance(self.labels, (list, tuple)) or not self.labels or len(set(self.labels)) != len(self.labels)
         ):
             problems.append("labels must be a non-empty list of unique names, or null")
-        for name in ("epochs", "learning_rate"):
+        for name in ("epochs", "learning_rate", "align_epochs", "align_learning_rate"):
             if not isinstance(getattr(self, name), (int, float)) or getattr(self, name) <= 0:
                 problems.append(f"{name} must be a positive number, got {getattr(self, name)!r}")
         for name in ("batch_size", "eval_batch_size", "max_length"):
@@ -126,10 +126,6 @@ class TrainingArguments:
             or (isinstance(align, (list, tuple)) and align and all(isinstance(a, str) and a for a in align))
         ):
             problems.append(f"align_data must be a path, a list of paths, or null, got {align!r}")
-        for name in ("align_epochs", "align_learning_rate"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                problems.append(f"{name} must be a positive number, got {value!r}")
         if self.weight_decay < 0:
             problems.append(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if self.weights not in ("full", "delta"):
