@@ -212,3 +212,32 @@ def test_ngram_layer_trains_and_round_trips(tiny_base, toy_rows, tmp_path):
     for bad in ({"ngram_buckets": 8}, {"ngram_buckets": True}, {"ngram_learning_rate": 0}):
         with pytest.raises(ConfigError, match="ngram"):
             TrainingArguments(**bad)
+
+
+def test_encoder_layers_keeps_the_first_layers_and_round_trips(tiny_base, toy_rows, tmp_path):
+    from pressctx.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in toy_rows))
+    out = tmp_path / "one-layer"
+    assert main(["train", "--data", str(data), "--validation", str(data), "--output", str(out), "--base", tiny_base,
+                 "--max-steps", "2", "--batch-size", "4", "--encoder-layers", "1", "--weights", "delta", "--quiet"]) == 0
+    assert json.loads((out / "training_args.json").read_text())["encoder_layers"] == 1
+    assert json.loads((out / "config.json").read_text())["encoder"]["num_hidden_layers"] == 1
+    loaded = pressctx.load(out)
+    assert len(loaded.model.encoder.encoder.layer) == 1
+    # The first layer is the base's own, fine-tuned from it: a model cut to one layer is not the full one.
+    full = Trainer(TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=4, progress=False), toy_rows).train()
+    assert len(full.model.encoder.encoder.layer) == 2
+    again = Trainer(TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=4, progress=False,
+                                      encoder_layers=1), toy_rows, toy_rows).train()
+    texts = ["A foreign agents law.", "Rain."]
+    np.testing.assert_allclose(loaded.predict_proba(texts), again.predict_proba(texts), atol=2e-2)
+
+
+def test_encoder_layers_errors(tiny_base, toy_rows):
+    with pytest.raises(ConfigError, match="encoder_layers"):
+        TrainingArguments(encoder_layers=0)
+    args = TrainingArguments(base_model=tiny_base, max_steps=1, progress=False, encoder_layers=3)
+    with pytest.raises(ConfigError, match="only 2 layers"):
+        Trainer(args, toy_rows).train()

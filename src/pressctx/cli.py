@@ -177,6 +177,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "weights": args.weights,
         "labels": [x.strip() for x in args.labels.split(",")] if args.labels else None,
         "align_data": args.align_data or None,
+        "encoder_layers": args.encoder_layers,
         "progress": False if args.quiet else None,
     }
     train_data: Any = args.data
@@ -256,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="sentence pairs (columns source, target) or a folder of them: align the encoder across "
         "languages before fine-tuning; repeat for several (e.g. corpus/parallel)",
+    )
+    p.add_argument(
+        "--encoder-layers", type=int, metavar="N", help="keep only the base's first N layers (faster; see docs/models.md)"
     )
     p.add_argument("--epochs", type=float)
     p.add_argument("--max-steps", type=int)

@@ -5,6 +5,7 @@ the model and the thresholds around it.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
@@ -17,10 +18,10 @@ import numpy as np
 
 from .alignment import align_encoder, read_pairs
 from .data import Examples, default_labels, read_examples, training_data_record
-from .errors import DataError
+from .errors import ConfigError, DataError
 from .evaluation import label_metrics, predict_examples_proba
 from .labels import to_indicator
-from .modeling import TransformerTagger, _load_pretrained, context_string, resolve_base
+from .modeling import TransformerTagger, _load_pretrained, _quiet_transformers, context_string, resolve_base
 from .ngrams import NgramHasher
 from .thresholds import tune_thresholds
 from .training_args import TrainingArguments
@@ -86,6 +87,27 @@ class _Encoded:
         if self.alternative is not None and self.p_alternative > 0 and self._rng.random() < self.p_alternative:
             source = self.alternative
         return self._item(source, i)
+
+
+def _layer_config(auto_config: Any, base: str, layers: int | None) -> dict[str, Any]:
+    """``from_pretrained`` keyword arguments that keep the base's first ``layers`` layers.
+
+    The saved model's encoder config records the smaller depth, so loading it (also from
+    the base's weights, for ``weights="delta"``) builds the same number of layers.
+
+    Raises:
+        ConfigError: if the base has fewer layers, or no ``num_hidden_layers`` setting.
+    """
+    if layers is None:
+        return {}
+    config = _load_pretrained(auto_config, base)
+    depth = getattr(config, "num_hidden_layers", None)
+    if not isinstance(depth, int):
+        raise ConfigError(f"encoder_layers: the base {base!r} has no num_hidden_layers setting to shorten")
+    if layers > depth:
+        raise ConfigError(f"encoder_layers is {layers}, but the base {base!r} has only {depth} layers")
+    config.num_hidden_layers = layers
+    return {"config": config}
 
 
 #: Share of n-gram features dropped per training example (see MeanPoolClassifier).
@@ -164,7 +186,7 @@ class Trainer:
         """
         import torch
         import transformers
-        from transformers import AutoModel, AutoTokenizer, DataCollatorWithPadding
+        from transformers import AutoConfig, AutoModel, AutoTokenizer, DataCollatorWithPadding
 
         from .pooling import MeanPoolClassifier
 
@@ -189,7 +211,10 @@ class Trainer:
         transformers.set_seed(args.seed)
         base = resolve_base(args.base_model)
         tokenizer = _load_pretrained(AutoTokenizer, base)
-        encoder = _load_pretrained(AutoModel, base)
+        shorten = _layer_config(AutoConfig, base, args.encoder_layers)
+        # A shortened load would list every left-out layer's weights as "unexpected".
+        with _quiet_transformers() if shorten else contextlib.nullcontext():
+            encoder = _load_pretrained(AutoModel, base, **shorten)
         if args.freeze_embeddings:
             encoder.get_input_embeddings().weight.requires_grad_(False)
         alignment = None
