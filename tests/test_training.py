@@ -103,6 +103,7 @@ def test_cli_train_with_config_and_override(tiny_base, toy_rows, tmp_path, capsy
                  "--config", str(cfg), "--seed", "5", "--quiet"]) == 0
     args = json.loads((out / "training_args.json").read_text())
     assert args["seed"] == 5 and args["max_steps"] == 2
+    assert "loss" not in capsys.readouterr().out  # --quiet: no log dicts on stdout
     assert pressctx.load(out).predict_proba(["x"]).shape == (1, 3)
 
 

@@ -294,6 +294,10 @@ class Trainer:
                 train_dataset=train_set,
                 data_collator=_Collator(DataCollatorWithPadding(tokenizer)),
             )
+            if not args.progress:
+                # Without progress bars transformers prints each log dict to stdout instead;
+                # quiet means quiet (the losses stay in hf_trainer.state.log_history).
+                hf_trainer.remove_callback(transformers.trainer_callback.PrinterCallback)
             if ngrams is not None:
                 hf_trainer.optimizer = _optimizer(model, args, set(hf_trainer.get_decay_parameter_names(model)))
             hf_trainer.train()
