@@ -227,7 +227,7 @@ def test_encoder_layers_keeps_the_first_layers_and_round_trips(tiny_base, toy_ro
     assert json.loads((out / "config.json").read_text())["encoder"]["num_hidden_layers"] == 1
     loaded = pressctx.load(out)
     assert len(loaded.model.encoder.encoder.layer) == 1
-    # The first layer is the base's own, fine-tuned from it: a model cut to one layer is not the full one.
+    # Without the option both layers stay; with it, the API trains the same model as the CLI.
     full = Trainer(TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=4, progress=False), toy_rows).train()
     assert len(full.model.encoder.encoder.layer) == 2
     again = Trainer(TrainingArguments(base_model=tiny_base, max_steps=2, batch_size=4, progress=False,
