@@ -56,7 +56,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import pressctx
-    from pressctx.baseline_training import train_baseline
+    from pressctx.training.baseline import train_baseline
     from pressctx.evaluation import evaluate, macro_f1_difference
 
     corpus = pressctx.load_corpus()

@@ -54,7 +54,7 @@ def main() -> int:
     import torch
 
     import pressctx
-    from pressctx.modeling import context_string
+    from pressctx.models.transformer import context_string
     from pressctx.segmentation import segment_text
 
     docs = make_documents(args.docs)

@@ -2,7 +2,7 @@
 
 Reads ``corpus/raw/*.jsonl`` (segment files, and document files whose name contains
 ``docs``), removes exact duplicates, groups near-duplicates (see
-``pressctx.dedup``) and documents into units that never straddle splits, and
+``pressctx.data.dedup``) and documents into units that never straddle splits, and
 assigns units to train/validation/test (70/15/15), stratified by language and
 label combination. Writes ``src/pressctx/data/corpus/segments-{split}.jsonl`` and
 ``documents-{split}.jsonl``. Deterministic for a given seed.
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from pressctx.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs, normalise  # noqa: E402
+from pressctx.data.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs, normalise  # noqa: E402
 from pressctx.labels import LABELS  # noqa: E402
 
 RAW = ROOT / "corpus" / "raw"

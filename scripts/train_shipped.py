@@ -57,9 +57,9 @@ def main() -> int:
     args = parser.parse_args()
 
     import pressctx
-    from pressctx.baseline_training import train_baseline
+    from pressctx.training.baseline import train_baseline
     from pressctx.evaluation import evaluate
-    from pressctx.modelcard import write_model_card
+    from pressctx.training.modelcard import write_model_card
 
     out = Path(args.output)
     corpus = pressctx.load_corpus()

@@ -23,7 +23,7 @@ def tiny_base(tmp_path_factory):
     """A 2-layer, 32-wide BERT with MiniLM's tokenizer, saved to a folder (random weights)."""
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from pressctx.modeling import resolve_base
+    from pressctx.models.transformer import resolve_base
 
     path = tmp_path_factory.mktemp("tiny-base")
     tokenizer = AutoTokenizer.from_pretrained(resolve_base(None), local_files_only=True)
@@ -57,7 +57,7 @@ def tiny_tagger(tiny_base, toy_rows):
 def baseline_tagger():
     """A baseline trained on the shipped corpus's training split."""
     import pressctx
-    from pressctx.baseline_training import train_baseline
+    from pressctx.training.baseline import train_baseline
 
     corpus = pressctx.load_corpus()
     return train_baseline(corpus["train"], corpus["validation"])

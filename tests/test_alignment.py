@@ -1,4 +1,4 @@
-"""Cross-lingual alignment of the encoder before fine-tuning (pressctx.alignment)."""
+"""Cross-lingual alignment of the encoder before fine-tuning (pressctx.training.alignment)."""
 from __future__ import annotations
 
 import json
@@ -19,7 +19,7 @@ def _write(path, rows):
 
 
 def test_read_pairs_from_files_and_rows(tmp_path):
-    from pressctx.alignment import read_pairs
+    from pressctx.training.alignment import read_pairs
 
     a = _write(tmp_path / "a.jsonl", PAIRS[:3])
     b = _write(tmp_path / "b.jsonl", PAIRS[3:])
@@ -42,7 +42,7 @@ def test_read_pairs_from_files_and_rows(tmp_path):
     ],
 )
 def test_read_pairs_rejects_bad_rows(tmp_path, rows, message):
-    from pressctx.alignment import read_pairs
+    from pressctx.training.alignment import read_pairs
     from pressctx.errors import DataError
 
     with pytest.raises(DataError, match=message):
@@ -50,7 +50,7 @@ def test_read_pairs_rejects_bad_rows(tmp_path, rows, message):
 
 
 def test_read_pairs_rejects_an_empty_folder_and_a_missing_file(tmp_path):
-    from pressctx.alignment import read_pairs
+    from pressctx.training.alignment import read_pairs
     from pressctx.errors import DataError
 
     with pytest.raises(DataError, match="no .jsonl"):
@@ -63,7 +63,7 @@ def test_align_encoder_pulls_translations_to_their_sources(tiny_base):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from pressctx.alignment import _encode, align_encoder, read_pairs
+    from pressctx.training.alignment import _encode, align_encoder, read_pairs
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     encoder = AutoModel.from_pretrained(tiny_base)
@@ -98,7 +98,7 @@ def test_trainer_aligns_and_records_the_pairs(tiny_base, toy_rows, tmp_path):
     assert saved["align_data"] == str(path)
 
     from pressctx.evaluation import evaluate
-    from pressctx.modelcard import write_model_card
+    from pressctx.training.modelcard import write_model_card
 
     card = write_model_card(tmp_path / "model", tagger, [evaluate(tagger, toy_rows)], "tiny").read_text()
     assert "aligned across languages before fine-tuning on 4 unlabelled sentence pairs (es 3, fr 1" in card

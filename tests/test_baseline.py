@@ -3,7 +3,7 @@ import pytest
 from sklearn.base import clone
 
 from pressctx import BaselineClassifier, NotFittedError
-from pressctx.baseline import BaselineTagger
+from pressctx.models.baseline import BaselineTagger
 
 X = ["the foreign agents law was used", "rain is expected", "the law against hatred punishes", "football results",
      "reporters were detained", "markets rose"] * 3

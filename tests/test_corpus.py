@@ -10,7 +10,7 @@ import pytest
 
 import pressctx
 from pressctx.data import corpus_stats, load_documents
-from pressctx.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs
+from pressctx.data.dedup import NEAR_DUP_THRESHOLD, near_duplicate_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def test_alignment_pairs_are_disjoint_from_held_out_text(corpus):
     with validation, test or the challenge articles, on either side of a pair."""
     import json
 
-    from pressctx.alignment import read_pairs
+    from pressctx.training.alignment import read_pairs
 
     pairs = read_pairs(str(ROOT / "corpus" / "parallel"))
     assert len(pairs) > 1000 and {"es", "pt", "fr", "ru"} <= set(pairs.langs)

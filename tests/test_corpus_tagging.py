@@ -6,7 +6,7 @@ import datasets
 import pytest
 
 import pressctx
-from pressctx.corpus_tagging import iter_records
+from pressctx.io.records import iter_records
 
 
 def test_tag_dataset_adds_columns_and_keeps_rows(baseline_tagger):

@@ -24,7 +24,7 @@ class FixedTagger(pressctx.Tagger):
     """Predicts disclaimer for segments that start with '*'."""
 
     def predict_proba(self, segments):
-        from pressctx.tagger import check_segments
+        from pressctx.models.base import check_segments
 
         segs = check_segments(segments)
         return np.array([[1.0 if s.startswith("*") else 0.0, 0.0, 0.0] for s in segs], dtype=np.float32).reshape(-1, 3)

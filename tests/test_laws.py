@@ -49,7 +49,7 @@ def test_every_entry_has_the_required_fields():
 
 
 def test_json_file_follows_the_schema():
-    raw = json.loads(resources.files("pressctx").joinpath("data", "laws.json").read_text(encoding="utf-8"))
+    raw = json.loads(resources.files("pressctx.lawlinking").joinpath("laws.json").read_text(encoding="utf-8"))
     assert len(raw["laws"]) >= 70
     assert len({e["country"]["code"] for e in raw["laws"]}) >= 32
     for entry in raw["laws"]:

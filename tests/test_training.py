@@ -128,7 +128,7 @@ def test_context_model_reads_neighbours(tiny_base, toy_rows, tmp_path):
 
 
 def test_context_dropout_reads_some_examples_alone():
-    from pressctx.trainer import _Encoded
+    from pressctx.training.trainer import _Encoded
 
     with_ctx = {"input_ids": [[1, 2, 9, 9]] * 200}
     alone = {"input_ids": [[1, 2]] * 200}
@@ -156,7 +156,7 @@ def test_training_with_context_dropout(tiny_base, toy_rows):
 
 
 def test_language_repeats(tiny_base, toy_rows):
-    from pressctx.trainer import _Encoded
+    from pressctx.training.trainer import _Encoded
 
     twice = _Encoded({"input_ids": [[1], [2], [3]]}, np.eye(3, dtype=np.float32), rows=[0, 1, 1, 2])
     assert [item["input_ids"] for item in twice] == [[1], [2], [2], [3]]
@@ -170,7 +170,7 @@ def test_language_repeats(tiny_base, toy_rows):
 
 
 def test_ngram_hasher_rows_and_padding():
-    from pressctx.ngrams import NgramHasher
+    from pressctx.models.ngrams import NgramHasher
 
     hasher = NgramHasher(64)
     assert hasher.size == 80

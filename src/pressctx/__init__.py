@@ -86,9 +86,9 @@ def load(name_or_path: str | Path | None = None) -> "Tagger":
         >>> tagger.predict(["Views: 412"])  # doctest: +SKIP
         [()]
     """
-    from .baseline import BaselineTagger
-    from .modeling import TransformerTagger
-    from .tagger import read_config
+    from .models.baseline import BaselineTagger
+    from .models.transformer import TransformerTagger
+    from .models.base import read_config
 
     if name_or_path is None:
         name_or_path = "default"
@@ -118,12 +118,12 @@ def load(name_or_path: str | Path | None = None) -> "Tagger":
 def __getattr__(name: str) -> Any:
     # Heavy modules (torch, transformers, datasets) load on first use, not at import.
     lazy = {
-        "Tagger": ("tagger", "Tagger"),
-        "TransformerTagger": ("modeling", "TransformerTagger"),
-        "BaselineTagger": ("baseline", "BaselineTagger"),
-        "BaselineClassifier": ("baseline", "BaselineClassifier"),
-        "Trainer": ("trainer", "Trainer"),
-        "TrainingArguments": ("training_args", "TrainingArguments"),
+        "Tagger": ("models.base", "Tagger"),
+        "TransformerTagger": ("models.transformer", "TransformerTagger"),
+        "BaselineTagger": ("models.baseline", "BaselineTagger"),
+        "BaselineClassifier": ("models.baseline", "BaselineClassifier"),
+        "Trainer": ("training.trainer", "Trainer"),
+        "TrainingArguments": ("training.args", "TrainingArguments"),
         "TagResult": ("results", "TagResult"),
         "Segment": ("results", "Segment"),
         "Span": ("results", "Span"),
@@ -134,7 +134,7 @@ def __getattr__(name: str) -> Any:
         "load_documents": ("data", "load_documents"),
         "find_laws": ("lawlinking", "find_laws"),
         "laws": ("lawlinking", "laws"),
-        "tag_dataset": ("corpus_tagging", "tag_dataset"),
+        "tag_dataset": ("io.records", "tag_dataset"),
     }
     if name in lazy:
         import importlib

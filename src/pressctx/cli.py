@@ -71,7 +71,7 @@ class _ParquetSink:
 
 def _run_records(args: argparse.Namespace, make_output) -> int:
     from . import load
-    from .corpus_tagging import iter_records, process_records
+    from .io.records import iter_records, process_records
 
     tagger = load(args.model)
     records: Iterator = iter_records(args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format)
@@ -165,7 +165,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .training_args import TrainingArguments
+    from .training.args import TrainingArguments
 
     overrides = {
         "base_model": args.base,
@@ -189,13 +189,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
         train_data = corpus["train"]
         eval_data = eval_data or corpus["validation"]
     if args.kind == "baseline":
-        from .baseline_training import train_baseline
+        from .training.baseline import train_baseline
 
         tagger = train_baseline(train_data, eval_data)
         tagger.save_pretrained(args.output)
         print(f"saved baseline to {args.output}", file=sys.stderr)
         return 0
-    from .trainer import Trainer
+    from .training.trainer import Trainer
 
     if args.config:
         targs = TrainingArguments.from_file(args.config, overrides=overrides)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .data import Examples, read_examples
 from .labels import to_indicator
-from .tagger import Tagger
+from .models.base import Tagger
 
 __all__ = [
     "evaluate",

@@ -3,7 +3,7 @@
 :class:`BaselineClassifier` is a plain scikit-learn estimator (hyper-parameters in
 ``__init__`` only, checks in ``fit``, learned attributes ending in ``_``).
 :class:`BaselineTagger` wraps a fitted one with per-label thresholds behind the
-common :class:`~pressctx.tagger.Tagger` interface and saves it with skops.
+common :class:`~pressctx.models.base.Tagger` interface and saves it with skops.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import ModelLoadError, NotFittedError
-from .tagger import FORMAT_VERSION, Tagger, check_segments, read_config
+from ..errors import ModelLoadError, NotFittedError
+from .base import FORMAT_VERSION, Tagger, check_segments, read_config
 
 __all__ = ["BaselineClassifier", "BaselineTagger"]
 
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 _MODEL_FILE = "model.skops"
 # skops loads only types on this list: scikit-learn, numpy and scipy internals.
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "pressctx.baseline.BaselineClassifier")
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "pressctx.models.baseline.BaselineClassifier")
 
 
 class BaselineClassifier(ClassifierMixin, BaseEstimator):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .tagger import Tagger
+from ..models.base import Tagger
 
 __all__ = ["Record", "iter_records", "process_records", "tag_dataset", "FORMATS"]
 
@@ -232,7 +232,7 @@ def tag_dataset(
     """
     import datasets
 
-    from .errors import DataError
+    from ..errors import DataError
 
     if isinstance(dataset, datasets.DatasetDict):
         raise DataError(f"got a DatasetDict with splits {list(dataset)}; tag one split, e.g. dataset[{list(dataset)[0]!r}]")
@@ -241,7 +241,7 @@ def tag_dataset(
     if text_column not in dataset.column_names:
         raise DataError(f"no column {text_column!r}; columns are {dataset.column_names}")
     if tagger is None:
-        from . import load
+        from .. import load
 
         tagger = load()
     labels = tagger.labels

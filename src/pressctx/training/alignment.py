@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from .data import _rows_from_any
-from .errors import DataError
+from ..data import _rows_from_any
+from ..errors import DataError
 
 __all__ = ["ParallelPairs", "read_pairs", "align_encoder"]
 
@@ -118,7 +118,7 @@ def read_pairs(data: Any) -> ParallelPairs:
 
 
 def _encode(encoder: Any, batch: dict[str, Any]) -> Any:
-    from .pooling import mean_pool
+    from ..models.pooling import mean_pool
 
     return mean_pool(encoder(**batch).last_hidden_state, batch["attention_mask"])
 

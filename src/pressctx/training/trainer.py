@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from .alignment import align_encoder, read_pairs
-from .data import Examples, default_labels, read_examples, training_data_record
-from .errors import ConfigError, DataError
-from .evaluation import label_metrics, predict_examples_proba
-from .labels import to_indicator
-from .modeling import TransformerTagger, _load_pretrained, _quiet_transformers, context_string, resolve_base
-from .ngrams import NgramHasher
+from ..data import Examples, default_labels, read_examples, training_data_record
+from ..errors import ConfigError, DataError
+from ..evaluation import label_metrics, predict_examples_proba
+from ..labels import to_indicator
+from ..models.transformer import TransformerTagger, _load_pretrained, _quiet_transformers, context_string, resolve_base
+from ..models.ngrams import NgramHasher
 from .thresholds import tune_thresholds
-from .training_args import TrainingArguments
+from .args import TrainingArguments
 
 __all__ = ["Trainer"]
 
@@ -156,10 +156,10 @@ def _optimizer(model: Any, args: TrainingArguments, decay: set[str]) -> Any:
 
 
 class Trainer:
-    """Fine-tune a base encoder into a :class:`~pressctx.modeling.TransformerTagger`.
+    """Fine-tune a base encoder into a :class:`~pressctx.models.transformer.TransformerTagger`.
 
     Args:
-        args: validated :class:`~pressctx.training_args.TrainingArguments`.
+        args: validated :class:`~pressctx.training.args.TrainingArguments`.
         train_dataset: labelled segments (a ``datasets.Dataset``, a JSONL/CSV/Parquet
             path or a list of dicts with ``text`` and ``labels``).
         eval_dataset: held-out segments used to tune thresholds and report figures;
@@ -188,7 +188,7 @@ class Trainer:
         import transformers
         from transformers import AutoConfig, AutoModel, AutoTokenizer, DataCollatorWithPadding
 
-        from .pooling import MeanPoolClassifier
+        from ..models.pooling import MeanPoolClassifier
 
         args = self.args
         started = time.perf_counter()

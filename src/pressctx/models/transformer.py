@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelLoadError
+from ..errors import ModelLoadError
 from .ngrams import NgramHasher
-from .tagger import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
+from .base import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
 
 __all__ = ["TransformerTagger", "resolve_base", "DEFAULT_BASE"]
 
@@ -110,7 +110,7 @@ class TransformerTagger(Tagger):
     with :class:`pressctx.Trainer`; the constructor only stores its parts.
 
     Args:
-        model: a :class:`~pressctx.pooling.MeanPoolClassifier` (or any module whose
+        model: a :class:`~pressctx.models.pooling.MeanPoolClassifier` (or any module whose
             forward returns a dict with ``"logits"``).
         tokenizer: its tokenizer.
         labels: label names in the head's output order.
@@ -121,7 +121,7 @@ class TransformerTagger(Tagger):
         training_args: the training arguments, saved as ``training_args.json``.
         context: the model reads each segment together with its neighbours (see
             :func:`context_string`); segments scored alone get an empty context.
-        ngrams: the :class:`~pressctx.ngrams.NgramHasher` feeding the model's n-gram
+        ngrams: the :class:`~pressctx.models.ngrams.NgramHasher` feeding the model's n-gram
             layer, if it has one.
     """
 

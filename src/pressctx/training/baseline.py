@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from .baseline import BaselineClassifier, BaselineTagger
-from .data import default_labels, read_examples, training_data_record
-from .evaluation import label_metrics
-from .labels import to_indicator
+from ..models.baseline import BaselineClassifier, BaselineTagger
+from ..data import default_labels, read_examples, training_data_record
+from ..evaluation import label_metrics
+from ..labels import to_indicator
 from .thresholds import tune_thresholds
 
 __all__ = ["train_baseline"]

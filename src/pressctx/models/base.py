@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelLoadError
-from .labels import check_label_set
-from .results import TagResult, build_result
-from .segmentation import segment_text
+from ..errors import ModelLoadError
+from ..labels import check_label_set
+from ..results import TagResult, build_result
+from ..segmentation import segment_text
 
 __all__ = ["Tagger", "FORMAT_VERSION", "check_segments", "read_config"]
 

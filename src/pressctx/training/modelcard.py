@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .evaluation import EvaluationReport
+from ..evaluation import EvaluationReport
 
 __all__ = ["write_model_card"]
 

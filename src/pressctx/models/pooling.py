@@ -32,7 +32,7 @@ class MeanPoolClassifier(nn.Module):
             so that a second text (its neighbours) informs the result through attention
             without diluting the mean. Needs ``token_type_ids``.
         wide_size: if > 0, a linear layer over that many hashed n-gram buckets
-            (:class:`~pressctx.ngrams.NgramHasher`) whose output is added to the logits;
+            (:class:`~pressctx.models.ngrams.NgramHasher`) whose output is added to the logits;
             ``forward`` then takes ``ngram_ids`` and ``ngram_weights``.
         wide_dropout: share of n-gram features dropped per example while training.
     """

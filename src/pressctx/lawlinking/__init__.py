@@ -1,6 +1,6 @@
 """Registry of speech-restricting legal instruments and a linker that finds them in text.
 
-The registry (``data/laws.json``) lists laws, decrees and code articles that are used
+The registry (``lawlinking/laws.json``) lists laws, decrees and code articles that are used
 against speech, the press or access to information: foreign-agent and "undesirable
 organisation" laws, "fake news" and cybercrime laws, insult and lèse-majesté
 provisions, national-security and anti-terror laws used against journalists, and so
@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .errors import UnknownLawError
+from ..errors import UnknownLawError
 
 __all__ = ["Law", "LawMention", "LawRegistry", "UnknownLawError", "find_laws", "laws"]
 
@@ -873,7 +873,7 @@ class LawRegistry:
             with self._lock:
                 if self._laws is None:
                     if self._path is None:
-                        raw = resources.files("pressctx").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
+                        raw = resources.files(__name__).joinpath(_DATA_FILE).read_text(encoding="utf-8")
                     else:
                         with open(self._path, encoding="utf-8") as f:
                             raw = f.read()

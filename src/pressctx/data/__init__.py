@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = [
     "Examples",
@@ -270,7 +270,7 @@ def read_examples(data: Any, labels: Sequence[str] | None = None, text_field: st
 
 def default_labels(examples: Examples) -> list[str]:
     """pressctx's three labels when the data uses only those, else every label found, sorted."""
-    from .labels import LABELS
+    from ..labels import LABELS
 
     found = examples.label_names()
     return list(LABELS) if all(name in LABELS for name in found) else sorted(found)
@@ -306,7 +306,7 @@ def corpus_stats() -> dict[str, Any]:
         A dict with counts per split, label, language, country, hard-negative kind,
         instruments, documents and the share of individually written segments.
     """
-    from .labels import LABELS
+    from ..labels import LABELS
 
     rows = {split: _read_jsonl_resource(f"segments-{split}.jsonl") for split in SPLITS}
     docs = {split: _read_jsonl_resource(f"documents-{split}.jsonl") for split in SPLITS}
@@ -385,6 +385,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else _format_stats(stats))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

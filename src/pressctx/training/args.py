@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["TrainingArguments"]
 
@@ -44,12 +44,12 @@ class TrainingArguments:
             less well or that the corpus holds less of.
         ngram_buckets: if > 0, add a linear layer over this many hashed character
             n-gram buckets (plus a quarter as many word n-gram buckets) of each segment,
-            trained together with the encoder (:mod:`pressctx.ngrams`); ``0``: none.
+            trained together with the encoder (:mod:`pressctx.models.ngrams`); ``0``: none.
         ngram_learning_rate: peak learning rate of that layer (a linear layer over
             sparse features needs a much larger step than the encoder).
         align_data: sentence pairs (a .jsonl/.csv/.parquet file, a folder of them, or a
             list of such paths; columns ``source`` and ``target``) on which the encoder is
-            aligned across languages before fine-tuning (:mod:`pressctx.alignment`);
+            aligned across languages before fine-tuning (:mod:`pressctx.training.alignment`);
             ``None``: no alignment. Relative paths are read from the working directory.
         align_epochs: passes over the sentence pairs.
         align_learning_rate: peak learning rate of the alignment.

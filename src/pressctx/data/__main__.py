@@ -1,0 +1,6 @@
+"""``python -m pressctx.data``: corpus statistics."""
+import sys
+
+from . import main
+
+sys.exit(main())

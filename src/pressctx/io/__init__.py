@@ -1,0 +1,1 @@
+"""Input and output: reading records from files and datasets and tagging them at corpus scale."""
