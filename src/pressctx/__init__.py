@@ -33,6 +33,7 @@ __all__ = [
     "find_laws",
     "laws",
     "tag_dataset",
+    "tag_ray",
     "Tagger",
     "TransformerTagger",
     "BaselineTagger",
@@ -54,25 +55,39 @@ __all__ = [
 ]
 
 #: Names that :func:`load` maps to the models shipped with the package.
-SHIPPED_MODELS = {"default": "transformer", "transformer": "transformer", "baseline": "baseline"}
+SHIPPED_MODELS = {
+    "default": "transformer",
+    "transformer": "transformer",
+    "minilm": "transformer",
+    "multilingual": "multilingual",
+    "baseline": "baseline",
+}
 
 
 def shipped_model_dir(name: str) -> Path:
-    """The folder of a shipped model (``"transformer"`` or ``"baseline"``)."""
+    """The folder of a shipped model (``"transformer"``, ``"multilingual"`` or ``"baseline"``)."""
     from importlib import resources
 
     return Path(str(resources.files("pressctx._models").joinpath(name)))
 
 
-def load(name_or_path: str | Path | None = None) -> "Tagger":
-    """Load a tagger: the shipped transformer, the shipped baseline, or a saved folder.
+def load(
+    name_or_path: str | Path | None = None, *, cascade: bool | None = None, precision: str | None = None
+) -> "Tagger":
+    """Load a tagger: a shipped model or a saved folder.
 
     Works offline: nothing is fetched from a model hub.
 
     Args:
-        name_or_path: ``None`` or ``"default"`` for the fine-tuned transformer,
+        name_or_path: ``None`` or ``"default"`` for the default model;
+            ``"multilingual"`` for the fine-tuned multilingual-e5-small model,
+            ``"minilm"`` (also ``"transformer"``) for the fine-tuned all-MiniLM-L6-v2 model,
             ``"baseline"`` for the scikit-learn baseline, or a folder written by
             ``save_pretrained`` or ``pressctx train``.
+        cascade: transformer models only: ``False`` scores every segment with the
+            transformer instead of the cheap screen first; ``None`` keeps the model's setting.
+        precision: transformer models only: ``"fp32"``, ``"bf16"`` or ``"int8"``;
+            ``None`` keeps the model's setting.
 
     Returns:
         A :class:`Tagger` (``TransformerTagger`` or ``BaselineTagger``).
@@ -106,7 +121,7 @@ def load(name_or_path: str | Path | None = None) -> "Tagger":
         )
     kind = read_config(path).get("model_type")
     if kind == "transformer":
-        tagger = TransformerTagger.from_pretrained(path)
+        tagger = TransformerTagger.from_pretrained(path, cascade=cascade, precision=precision)
     elif kind == "baseline":
         tagger = BaselineTagger.from_pretrained(path)
     else:
@@ -135,6 +150,7 @@ def __getattr__(name: str) -> Any:
         "find_laws": ("lawlinking", "find_laws"),
         "laws": ("lawlinking", "laws"),
         "tag_dataset": ("io.records", "tag_dataset"),
+        "tag_ray": ("integrations.ray", "tag_ray"),
     }
     if name in lazy:
         import importlib

@@ -25,6 +25,9 @@ class Segment:
         text: the segment's text.
         labels: labels whose score reached the model's threshold.
         scores: ``{label: score}`` for every label of the model, in [0, 1].
+        stage: which part of the model decided the segment: ``"transformer"``,
+            ``"baseline"``, or ``"screen"`` when a cascade's cheap first pass ruled it
+            out (its scores are then the screen's, kept below the thresholds).
     """
 
     start: int
@@ -32,16 +35,20 @@ class Segment:
     text: str
     labels: tuple[str, ...]
     scores: dict[str, float] = field(hash=False)
+    stage: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {
+        out = {
             "start": self.start,
             "end": self.end,
             "text": self.text,
             "labels": list(self.labels),
             "scores": {k: _round(v) for k, v in self.scores.items()},
         }
+        if self.stage is not None:
+            out["stage"] = self.stage
+        return out
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,7 @@ def build_result(
     labels: Sequence[str],
     thresholds: Sequence[float],
     link_laws: bool = True,
+    stages: Sequence[str] | None = None,
 ) -> TagResult:
     """Build a :class:`TagResult` from segment offsets and a score matrix.
 
@@ -192,6 +200,7 @@ def build_result(
         labels: label names (columns of ``probs``).
         thresholds: one decision threshold per label.
         link_laws: look up registry laws in ``censorship_law`` spans.
+        stages: which stage decided each segment (see :attr:`Segment.stage`).
 
     Returns:
         The document's result.
@@ -199,10 +208,12 @@ def build_result(
     from .lawlinking import LawMention, find_laws
 
     segs: list[Segment] = []
-    for (start, end, seg_text), row in zip(segments, probs):
+    if stages is None:
+        stages = [None] * len(segments)
+    for (start, end, seg_text), row, stage in zip(segments, probs, stages):
         scores = {lab: float(p) for lab, p in zip(labels, row)}
         on = tuple(lab for lab, p, t in zip(labels, row, thresholds) if p >= t)
-        segs.append(Segment(start, end, seg_text, on, scores))
+        segs.append(Segment(start, end, seg_text, on, scores, stage))
     doc_scores = {lab: max((s.scores[lab] for s in segs), default=0.0) for lab in labels}
     doc_labels = tuple(lab for lab in labels if any(lab in s.labels for s in segs))
     spans: list[Span] = []

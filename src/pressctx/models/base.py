@@ -140,11 +140,18 @@ class Tagger(abc.ABC):
     def _labels_of(self, row: np.ndarray) -> tuple[str, ...]:
         return tuple(lab for lab, p, t in zip(self.labels, row, self.thresholds) if p >= t)
 
+    #: The stage name results give for segments this tagger scores (``Segment.stage``).
+    model_type = "tagger"
+
     def _score_documents(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Score the segments of several documents at once (one array per document)."""
+        return self._score_documents_staged(docs)[0]
+
+    def _score_documents_staged(self, docs: Sequence[Sequence[str]]) -> tuple[list[np.ndarray], list[list[str]]]:
+        """Scores per document, and which stage decided each segment."""
         flat = [seg for doc in docs for seg in doc]
         probs = self.predict_proba(flat) if flat else np.zeros((0, len(self.labels)), dtype=np.float32)
-        return split_by_document(probs, docs)
+        return split_by_document(probs, docs), [[self.model_type] * len(doc) for doc in docs]
 
     def tag(self, text: str) -> TagResult:
         """Tag one document.
@@ -203,9 +210,11 @@ class Tagger(abc.ABC):
     def _flush(self, pending: list[tuple[str, list]], batch_size: int) -> Iterator[TagResult]:
         docs = [[s.text for s in spans] for _, spans in pending]
         with self._batch_size(batch_size):
-            scores = self._score_documents(docs)
-        for (text, spans), probs in zip(pending, scores):
-            yield build_result(text, [(s.start, s.end, s.text) for s in spans], probs, self.labels, self.thresholds)
+            scores, stages = self._score_documents_staged(docs)
+        for (text, spans), probs, doc_stages in zip(pending, scores, stages):
+            yield build_result(
+                text, [(s.start, s.end, s.text) for s in spans], probs, self.labels, self.thresholds, stages=doc_stages
+            )
 
     def _batch_size(self, batch_size: int):
         """Context manager setting the model batch size for one flush (no-op by default)."""

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..errors import ModelLoadError, NotFittedError
 from .base import FORMAT_VERSION, Tagger, check_segments, read_config
 
-__all__ = ["BaselineClassifier", "BaselineTagger"]
+__all__ = ["BaselineClassifier", "BaselineTagger", "dump_estimator", "load_estimator"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,35 @@ class BaselineClassifier(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= 0.5).astype(int)
 
 
+def dump_estimator(estimator: BaselineClassifier, file: str | Path) -> None:
+    """Write a fitted :class:`BaselineClassifier` with skops (deflated)."""
+    import skops.io as sio
+
+    # skops writes the vocabularies as JSON; deflate shrinks the file about tenfold.
+    sio.dump(estimator, Path(file), compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def load_estimator(file: str | Path) -> BaselineClassifier:
+    """Read a :class:`BaselineClassifier` written by :func:`dump_estimator`; only trusted types load.
+
+    Raises:
+        ModelLoadError: if the file is missing or holds types outside scikit-learn/numpy/scipy.
+    """
+    import skops.io as sio
+
+    file = Path(file)
+    if not file.is_file():
+        raise ModelLoadError(f"{file.parent} has no {file.name}")
+    try:
+        untrusted = sio.get_untrusted_types(file=file)
+    except Exception as exc:  # skops raises zipfile/JSON errors of several kinds on a damaged file
+        raise ModelLoadError(f"cannot read {file}: {exc}") from exc
+    refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if refused:
+        raise ModelLoadError(f"{file} holds types pressctx does not load: {refused}")
+    return sio.load(file, trusted=untrusted)
+
+
 class BaselineTagger(Tagger):
     """The baseline behind the tagger interface.
 
@@ -150,12 +179,9 @@ class BaselineTagger(Tagger):
 
     def save_pretrained(self, path: str | Path) -> Path:
         """Write ``model.skops`` and ``config.json`` to ``path``."""
-        import skops.io as sio
-
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        # skops writes the vocabularies as JSON; deflate shrinks the file about tenfold.
-        sio.dump(self.estimator, path / _MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        dump_estimator(self.estimator, path / _MODEL_FILE)
         config = {
             "model_type": self.model_type,
             "format_version": FORMAT_VERSION,
@@ -174,18 +200,9 @@ class BaselineTagger(Tagger):
         Raises:
             ModelLoadError: if files are missing or hold types outside scikit-learn/numpy/scipy.
         """
-        import skops.io as sio
-
         path = Path(path)
         config = read_config(path)
-        file = path / _MODEL_FILE
-        if not file.is_file():
-            raise ModelLoadError(f"{path} has no {_MODEL_FILE}")
-        untrusted = sio.get_untrusted_types(file=file)
-        refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
-        if refused:
-            raise ModelLoadError(f"{file} holds types pressctx does not load: {refused}")
-        estimator = sio.load(file, trusted=untrusted)
+        estimator = load_estimator(path / _MODEL_FILE)
         labels = config["labels"]
         thresholds = config.get("thresholds")
         meta = {k: v for k, v in config.items() if k not in {"model_type", "format_version", "labels", "thresholds", "params"}}

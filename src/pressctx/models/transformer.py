@@ -6,7 +6,16 @@ encoder's configuration), ``model.safetensors``, the tokenizer files,
 (``"weights": "full"``) or only what differs from a named base encoder
 (``"weights": "delta"``: the frozen word embeddings are left out and read from
 the base, the rest is stored in float16), which keeps the shipped model small.
-Loading reads JSON and safetensors only; no code from a model folder is run.
+Weights over 24 MiB are written in shards (``model-00001-of-0000N.safetensors`` with
+``model.safetensors.index.json``, the Hugging Face layout).
+
+A model may carry a **screen** (``screen.skops``, a :class:`~pressctx.models.baseline.BaselineClassifier`)
+and a cut-off: documents are then tagged as a cascade. The screen scores every segment;
+segments whose highest screen score is below the cut-off are ruled out (no labels), the
+rest go to the transformer with their neighbours as context. ``tagger.cascade = False``
+(or ``pressctx.load(..., cascade=False)``) scores every segment with the transformer.
+
+Loading reads JSON, safetensors and skops files only; no code from a model folder is run.
 """
 from __future__ import annotations
 
@@ -20,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelLoadError
+from .baseline import BaselineTagger, dump_estimator, load_estimator
 from .ngrams import NgramHasher
 from .base import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
 
@@ -32,6 +42,12 @@ DEFAULT_BASE = "all-MiniLM-L6-v2"
 _DEFAULT_BASE_ALIASES = {DEFAULT_BASE, "sentence-transformers/all-MiniLM-L6-v2", "minilm", "default"}
 _FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
 _WEIGHTS_FILE = "model.safetensors"
+_INDEX_FILE = "model.safetensors.index.json"
+_SCREEN_FILE = "screen.skops"
+#: Largest weights file written; bigger state dicts are sharded.
+MAX_SHARD_BYTES = 24 * 1024 * 1024
+#: Precisions a tagger runs in: float32, bfloat16 autocast, or int8 dynamic quantisation of the linear layers.
+PRECISIONS = ("fp32", "bf16", "int8")
 
 
 def resolve_base(name: str | None) -> str:
@@ -123,6 +139,13 @@ class TransformerTagger(Tagger):
             :func:`context_string`); segments scored alone get an empty context.
         ngrams: the :class:`~pressctx.models.ngrams.NgramHasher` feeding the model's n-gram
             layer, if it has one.
+        screen: a cheap first-pass :class:`~pressctx.models.baseline.BaselineTagger` over the
+            same labels, for cascaded tagging (see the module docstring).
+        screen_cutoff: segments whose highest screen score is below it are ruled out.
+        precision: ``"fp32"``, ``"bf16"`` or ``"int8"`` (see :meth:`set_precision`).
+
+    Attributes:
+        cascade: whether documents are tagged through the screen (``True`` when there is one).
     """
 
     model_type = "transformer"
@@ -139,8 +162,13 @@ class TransformerTagger(Tagger):
         training_args: dict[str, Any] | None = None,
         context: bool = False,
         ngrams: NgramHasher | None = None,
+        screen: BaselineTagger | None = None,
+        screen_cutoff: float | None = None,
+        precision: str = "fp32",
     ) -> None:
         super().__init__(labels, thresholds)
+        if screen is not None and (tuple(screen.labels) != self.labels or screen_cutoff is None):
+            raise ValueError("a screen needs the tagger's labels, in order, and a cut-off")
         self.context = bool(context)
         self.ngrams = ngrams
         self.model = model
@@ -150,25 +178,85 @@ class TransformerTagger(Tagger):
         self.metadata = dict(metadata or {})
         self.training_args = dict(training_args or {})
         self.batch_size = 64
-        #: ``"fp32"`` or ``"bf16"`` (bfloat16 autocast, fast on CPUs with AMX/AVX512-BF16).
+        self.screen = screen
+        self.screen_cutoff = float(screen_cutoff) if screen_cutoff is not None else None
+        self.cascade = screen is not None
         self.precision = "fp32"
+        self.set_precision(precision)
+
+    def set_precision(self, precision: str) -> None:
+        """Run the encoder in ``"fp32"``, ``"bf16"`` (bfloat16 autocast; pays off only on CPUs
+        with AMX or AVX512-BF16) or ``"int8"`` (torch dynamic quantisation of the encoder's
+        linear layers; irreversible for this tagger object).
+
+        Raises:
+            ValueError: for another precision, or to leave int8.
+        """
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        if self.precision == "int8" and precision != "int8":
+            raise ValueError("an int8 tagger cannot go back to float; load the model again")
+        if precision == "int8" and self.precision != "int8":
+            import torch
+
+            self.model.encoder = torch.ao.quantization.quantize_dynamic(
+                self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8
+            )
+        self.precision = precision
 
     # -- scoring ---------------------------------------------------------------
 
     def predict_proba(self, segments: Sequence[str]) -> np.ndarray:
         segments = check_segments(segments)
         contexts = [""] * len(segments) if self.context else None
-        return self._score(segments, contexts)
+        return self._score(segments, contexts)[0]
 
-    def _score_documents(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        if not self.context:
-            return super()._score_documents(docs)
-        sep = self.tokenizer.sep_token or "|"
+    def _score_documents_staged(self, docs: Sequence[Sequence[str]]) -> tuple[list[np.ndarray], list[list[str]]]:
         flat = [seg for doc in docs for seg in doc]
-        contexts = [context_string(doc, i, sep) for doc in docs for i in range(len(doc))]
-        return split_by_document(self._score(flat, contexts), docs)
+        contexts = None
+        if self.context:
+            sep = self.tokenizer.sep_token or "|"
+            contexts = [context_string(doc, i, sep) for doc in docs for i in range(len(doc))]
+        probs, stages = self._score(flat, contexts)
+        stage_lists, pos = [], 0
+        for doc in docs:
+            stage_lists.append(stages[pos : pos + len(doc)])
+            pos += len(doc)
+        return split_by_document(probs, docs), stage_lists
 
-    def _score(self, segments: list[str], contexts: list[str] | None) -> np.ndarray:
+    def screen_scores(self, segments: Sequence[str]) -> np.ndarray:
+        """The screen's score of each segment (its highest label probability).
+
+        Raises:
+            ValueError: if this tagger has no screen.
+        """
+        if self.screen is None:
+            raise ValueError("this tagger has no screen")
+        segments = check_segments(segments)
+        if not segments:
+            return np.zeros(0, dtype=np.float32)
+        return self.screen.predict_proba(segments).max(axis=1)
+
+    def _score(self, segments: list[str], contexts: list[str] | None) -> tuple[np.ndarray, list[str]]:
+        """Scores of every segment and the stage that decided each (the cascade when on)."""
+        if not (self.cascade and self.screen is not None) or not segments:
+            return self._encode(segments, contexts), ["transformer"] * len(segments)
+        screen_probs = self.screen.predict_proba(segments).astype(np.float32)
+        passed = np.flatnonzero(screen_probs.max(axis=1) >= self.screen_cutoff)
+        # A ruled-out segment keeps the screen's scores, held just below each threshold.
+        below = np.nextafter(np.asarray(self.thresholds, dtype=np.float32), np.float32(0))
+        out = np.minimum(screen_probs, below)
+        stages = ["screen"] * len(segments)
+        if len(passed):
+            out[passed] = self._encode(
+                [segments[i] for i in passed], [contexts[i] for i in passed] if contexts is not None else None
+            )
+            for i in passed:
+                stages[i] = "transformer"
+        return out, stages
+
+    def _encode(self, segments: list[str], contexts: list[str] | None) -> np.ndarray:
+        """Transformer scores of every segment (no screen)."""
         import torch
 
         out = np.zeros((len(segments), len(self.labels)), dtype=np.float32)
@@ -227,7 +315,6 @@ class TransformerTagger(Tagger):
             The folder path.
         """
         import torch
-        from safetensors.torch import save_file
 
         if weights not in ("full", "delta"):
             raise ValueError(f"weights must be 'full' or 'delta', got {weights!r}")
@@ -243,7 +330,9 @@ class TransformerTagger(Tagger):
                 for k, v in state.items()
                 if not k.removeprefix(prefix).startswith(_FROZEN_PREFIXES)
             }
-        save_file(state, str(path / _WEIGHTS_FILE), metadata={"format": "pt"})
+        _save_sharded(state, path)
+        if self.screen is not None:
+            dump_estimator(self.screen.estimator, path / _SCREEN_FILE)
         self.tokenizer.save_pretrained(str(path))
         encoder = self.model.config.to_dict()
         config = {
@@ -256,6 +345,12 @@ class TransformerTagger(Tagger):
             "weights": weights,
             "context": self.context,
             "ngrams": self.ngrams.config() if self.ngrams is not None else None,
+            "precision": self.precision,
+            "screen": (
+                {"cutoff": self.screen_cutoff, "thresholds": dict(zip(self.labels, self.screen.thresholds)),
+                 **self.screen.metadata}
+                if self.screen is not None else None
+            ),
             "encoder": encoder,
             **self.metadata,
         }
@@ -266,13 +361,20 @@ class TransformerTagger(Tagger):
         return path
 
     @classmethod
-    def from_pretrained(cls, path: str | Path) -> "TransformerTagger":
+    def from_pretrained(
+        cls, path: str | Path, cascade: bool | None = None, precision: str | None = None
+    ) -> "TransformerTagger":
         """Load a model directory written by :meth:`save_pretrained`.
+
+        Args:
+            path: the model folder.
+            cascade: ``False`` to score every segment with the transformer even when the
+                model has a screen; ``None`` keeps the model's setting.
+            precision: ``"fp32"``, ``"bf16"`` or ``"int8"``; ``None`` keeps the saved one.
 
         Raises:
             ModelLoadError: if files are missing, or a delta model's base is unavailable.
         """
-        from safetensors.torch import load_file
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
         from .pooling import MeanPoolClassifier
@@ -286,11 +388,9 @@ class TransformerTagger(Tagger):
                 f"{path} was written by a newer pressctx (format {config['format_version']}); upgrade pressctx"
             )
         weights_file = path / _WEIGHTS_FILE
-        if not weights_file.is_file():
-            raise ModelLoadError(f"{path} has no {_WEIGHTS_FILE}")
         encoder = dict(config["encoder"])
         hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
-        state = load_file(str(weights_file))
+        state = _load_sharded(path)
         n_labels = len(config["labels"])
         context = bool(config.get("context", False))
         try:
@@ -325,11 +425,18 @@ class TransformerTagger(Tagger):
             tokenizer = AutoTokenizer.from_pretrained(str(path), config=hf_config, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
-        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder", "context", "ngrams"}
+        screen, screen_cutoff = None, None
+        if config.get("screen"):
+            info = dict(config["screen"])
+            screen_cutoff = info.pop("cutoff")
+            screen_thresholds = info.pop("thresholds", None)
+            screen = BaselineTagger(load_estimator(path / _SCREEN_FILE), config["labels"], screen_thresholds, info)
+        meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder",
+                     "context", "ngrams", "precision", "screen"}
         training_args = {}
         if (path / "training_args.json").is_file():
             training_args = json.loads((path / "training_args.json").read_text(encoding="utf-8"))
-        return cls(
+        tagger = cls(
             model,
             tokenizer,
             config["labels"],
@@ -340,4 +447,64 @@ class TransformerTagger(Tagger):
             training_args=training_args,
             context=context,
             ngrams=ngrams,
+            screen=screen,
+            screen_cutoff=screen_cutoff,
         )
+        tagger.set_precision(precision or config.get("precision", "fp32"))
+        if cascade is not None:
+            tagger.cascade = bool(cascade) and screen is not None
+        return tagger
+
+
+def _save_sharded(state: dict[str, Any], path: Path) -> None:
+    """Write ``state`` as one safetensors file, or as shards of at most :data:`MAX_SHARD_BYTES`."""
+    from safetensors.torch import save_file
+
+    for old in [*path.glob("model-*-of-*.safetensors"), path / _INDEX_FILE, path / _WEIGHTS_FILE]:
+        old.unlink(missing_ok=True)
+    sizes = {k: v.numel() * v.element_size() for k, v in state.items()}
+    if sum(sizes.values()) <= MAX_SHARD_BYTES:
+        save_file(state, str(path / _WEIGHTS_FILE), metadata={"format": "pt"})
+        return
+    shards: list[dict[str, Any]] = [{}]
+    used = 0
+    for key in state:
+        if shards[-1] and used + sizes[key] > MAX_SHARD_BYTES:
+            shards.append({})
+            used = 0
+        shards[-1][key] = state[key]
+        used += sizes[key]
+    weight_map = {}
+    for i, shard in enumerate(shards, 1):
+        name = f"model-{i:05d}-of-{len(shards):05d}.safetensors"
+        save_file(shard, str(path / name), metadata={"format": "pt"})
+        weight_map.update({k: name for k in shard})
+    index = {"metadata": {"total_size": sum(sizes.values())}, "weight_map": weight_map}
+    (path / _INDEX_FILE).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+
+
+def _load_sharded(path: Path) -> dict[str, Any]:
+    """Read the weights written by :func:`_save_sharded`.
+
+    Raises:
+        ModelLoadError: if a file is missing or damaged.
+    """
+    from safetensors.torch import load_file
+
+    index_file = path / _INDEX_FILE
+    try:
+        if index_file.is_file():
+            weight_map = json.loads(index_file.read_text(encoding="utf-8"))["weight_map"]
+            state: dict[str, Any] = {}
+            for name in sorted(set(weight_map.values())):
+                if "/" in name or "\\" in name or not (path / name).is_file():
+                    raise ModelLoadError(f"{path}: weights shard {name!r} is missing")
+                state.update(load_file(str(path / name)))
+            return state
+        if not (path / _WEIGHTS_FILE).is_file():
+            raise ModelLoadError(f"{path} has no {_WEIGHTS_FILE}")
+        return load_file(str(path / _WEIGHTS_FILE))
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # safetensors raises its own error types on damaged files
+        raise ModelLoadError(f"cannot read the weights in {path}: {exc}") from exc
