@@ -73,7 +73,8 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
     from . import load
     from .io.records import iter_records, process_records
 
-    tagger = load(args.model)
+    engine = getattr(args, "engine", "local")
+    tagger = load(args.model, cascade=False if getattr(args, "no_cascade", False) else None) if engine == "local" else None
     records: Iterator = iter_records(args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format)
     out_path = Path(args.output) if args.output else None
     parquet = out_path is not None and out_path.suffix == ".parquet"
@@ -109,7 +110,16 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
     labelled: dict[str, int] = {}
     with _progress(None, args.quiet, args.command) as bar:
         try:
-            for rec in process_records(tagger, records, make_output, batch_size=args.batch_size):
+            if engine == "ray":
+                from .integrations.ray import process_records_ray
+
+                outputs = process_records_ray(
+                    args.model, records, batch_size=args.batch_size, concurrency=args.concurrency,
+                    cascade=not getattr(args, "no_cascade", False),
+                )
+            else:
+                outputs = process_records(tagger, records, make_output, batch_size=args.batch_size)
+            for rec in outputs:
                 sink.write(rec)
                 n += 1
                 failed += "error" in rec and rec["error"] is not None
@@ -144,16 +154,27 @@ def _cmd_strip(args: argparse.Namespace) -> int:
     return _run_records(args, make)
 
 
+def _is_corpus_spec(value: str) -> bool:
+    from .data import CORPORA
+
+    names = value.partition(":")[0].split("+")
+    return not Path(value).exists() and all(n == "corpus" or n in CORPORA for n in names)
+
+
+def _shipped_or_path(value: str, split: str) -> Any:
+    """A shipped corpus split for ``corpus``/``real``/``real+corpus`` (``:split`` optional), else the path."""
+    if not _is_corpus_spec(value):
+        return value
+    from .data import corpus_data
+
+    return corpus_data(value if ":" in value else f"{value}:{split}")
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from . import load
     from .evaluation import evaluate, format_differences, format_side_by_side
 
-    data: Any = args.data
-    if data.startswith("corpus"):
-        from .data import load_corpus
-
-        split = data.partition(":")[2] or "test"
-        data = load_corpus()[split]
+    data: Any = _shipped_or_path(args.data, "test")
     reports = [evaluate(load(m), data, name=m, batch_size=args.batch_size) for m in args.model]
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
@@ -180,14 +201,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "encoder_layers": args.encoder_layers,
         "progress": False if args.quiet else None,
     }
-    train_data: Any = args.data
-    eval_data: Any = args.validation
-    if args.data == "corpus":
-        from .data import load_corpus
-
-        corpus = load_corpus()
-        train_data = corpus["train"]
-        eval_data = eval_data or corpus["validation"]
+    train_data: Any = _shipped_or_path(args.data, "train")
+    eval_data: Any = _shipped_or_path(args.validation, "validation") if args.validation else None
+    if eval_data is None and _is_corpus_spec(args.data):
+        # A shipped corpus is validated on the real validation split when it is part of the data.
+        names = args.data.partition(":")[0]
+        eval_data = _shipped_or_path("real" if "real" in names.split("+") else names, "validation")
     if args.kind == "baseline":
         from .training.baseline import train_baseline
 
@@ -217,6 +236,7 @@ def _add_record_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="auto", choices=("auto", "txt", "jsonl", "csv", "parquet"), help="input format")
     p.add_argument("--resume", action="store_true", help="skip records already written to --output (JSONL)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--no-cascade", action="store_true", help="score every segment with the transformer (no screen)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -229,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tag", help="tag documents; one JSON line per input document")
     _add_record_args(p)
+    p.add_argument("--engine", default="local", choices=("local", "ray"),
+                   help="'ray' tags with Ray Data workers (pip install pressctx[ray]; joins a running cluster "
+                        "if RAY_ADDRESS is set, else starts a local one)")
+    p.add_argument("--concurrency", type=int, default=1, help="Ray workers, each holding one model (--engine ray)")
     p.add_argument("--include-text", action="store_true", help="repeat each document's text in its record")
     p.set_defaults(func=_cmd_tag)
 
@@ -239,13 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="evaluate one or more models on labelled data")
     p.add_argument("--model", action="append", required=True, help="model name or folder; repeat to compare")
-    p.add_argument("--data", required=True, help="JSONL/CSV/Parquet path, or corpus[:split] for the shipped corpus")
+    p.add_argument("--data", required=True, help="JSONL/CSV/Parquet path, or a shipped corpus split: corpus[:split] (v1), real[:split], real+corpus[:split]")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("train", help="fine-tune a tagger on labelled segments")
-    p.add_argument("--data", required=True, help="training data (JSONL/CSV/Parquet), or 'corpus' for the shipped corpus")
+    p.add_argument("--data", required=True, help="training data (JSONL/CSV/Parquet), or a shipped corpus: 'corpus' (v1), 'real', 'real+corpus' (validation then defaults to the real validation split)")
     p.add_argument("--validation", help="validation data for thresholds and figures")
     p.add_argument("--output", required=True, help="folder for the trained model")
     p.add_argument("--base", help="base encoder: model id or folder (default all-MiniLM-L6-v2)")

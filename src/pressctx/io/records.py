@@ -18,7 +18,7 @@ from typing import Any
 
 from ..models.base import Tagger
 
-__all__ = ["Record", "iter_records", "process_records", "tag_dataset", "FORMATS"]
+__all__ = ["Record", "iter_records", "process_records", "tag_dataset", "tag_columns", "FORMATS"]
 
 FORMATS = ("auto", "txt", "jsonl", "csv", "parquet")
 
@@ -200,6 +200,42 @@ def process_records(
         yield from flush()
 
 
+def tag_columns(
+    texts: Sequence[Any], tagger: Tagger, text_column: str = "text", batch_size: int = 64, prefix: str = "pressctx_"
+) -> dict[str, list]:
+    """Tag a batch of texts into the columns :func:`tag_dataset` and :func:`pressctx.tag_ray` add.
+
+    Args:
+        texts: the batch's texts; a value that is not a string gets no labels, scores
+            of 0 and an error message.
+        tagger: the tagger.
+        text_column: the column's name, for error messages.
+        batch_size: segments per model batch.
+        prefix: prefix of the column names.
+
+    Returns:
+        ``{prefix}labels``, ``{prefix}spans``, ``{prefix}error`` and one
+        ``{prefix}score_<label>`` per label, each a list as long as ``texts``.
+    """
+    ok = [i for i, t in enumerate(texts) if isinstance(t, str)]
+    results = dict(zip(ok, tagger.tag_many([texts[i] for i in ok], batch_size=batch_size)))
+    out: dict[str, list] = {f"{prefix}labels": [], f"{prefix}spans": [], f"{prefix}error": []}
+    for lab in tagger.labels:
+        out[f"{prefix}score_{lab}"] = []
+    for i, text in enumerate(texts):
+        res = results.get(i)
+        out[f"{prefix}labels"].append(list(res.labels) if res else [])
+        out[f"{prefix}spans"].append(
+            [{"start": s.start, "end": s.end, "label": s.label, "score": float(s.score)} for s in res.spans]
+            if res
+            else []
+        )
+        out[f"{prefix}error"].append(None if res else f"{text_column} is {type(text).__name__}, not a string")
+        for lab in tagger.labels:
+            out[f"{prefix}score_{lab}"].append(float(res.scores[lab]) if res else 0.0)
+    return out
+
+
 def tag_dataset(
     dataset: Any,
     text_column: str = "text",
@@ -247,24 +283,7 @@ def tag_dataset(
     labels = tagger.labels
 
     def fn(batch: dict[str, list]) -> dict[str, list]:
-        texts = batch[text_column]
-        ok = [i for i, t in enumerate(texts) if isinstance(t, str)]
-        results = dict(zip(ok, tagger.tag_many([texts[i] for i in ok], batch_size=batch_size)))
-        out: dict[str, list] = {f"{prefix}labels": [], f"{prefix}spans": [], f"{prefix}error": []}
-        for lab in labels:
-            out[f"{prefix}score_{lab}"] = []
-        for i, text in enumerate(texts):
-            res = results.get(i)
-            out[f"{prefix}labels"].append(list(res.labels) if res else [])
-            out[f"{prefix}spans"].append(
-                [{"start": s.start, "end": s.end, "label": s.label, "score": float(s.score)} for s in res.spans]
-                if res
-                else []
-            )
-            out[f"{prefix}error"].append(None if res else f"{text_column} is {type(text).__name__}, not a string")
-            for lab in labels:
-                out[f"{prefix}score_{lab}"].append(float(res.scores[lab]) if res else 0.0)
-        return out
+        return tag_columns(batch[text_column], tagger, text_column, batch_size, prefix)
 
     features = dataset.features.copy()
     features[f"{prefix}labels"] = datasets.Sequence(datasets.Value("string"))
