@@ -27,77 +27,154 @@ __all__ = [
     "data_hash",
     "training_data_record",
     "SPLITS",
+    "CORPORA",
+    "corpus_data",
 ]
 
 SPLITS = ("train", "validation", "test")
-_CORPUS_PACKAGE = "pressctx"
-_CORPUS_DIR = ("data", "corpus")
+_CORPUS_PACKAGE = "pressctx.data"
+#: The shipped corpora: name -> folder inside ``pressctx/data``.
+CORPORA = {"v1": "corpus", "real": "real"}
 
 
-def _corpus_file(name: str):
-    return resources.files(_CORPUS_PACKAGE).joinpath(*_CORPUS_DIR, name)
+def _corpus_file(name: str, corpus: str = "v1"):
+    return resources.files(_CORPUS_PACKAGE).joinpath(CORPORA[corpus], name)
 
 
-def _read_jsonl_resource(name: str) -> list[dict[str, Any]]:
-    with _corpus_file(name).open("r", encoding="utf-8") as fh:
+def _read_jsonl_resource(name: str, corpus: str = "v1") -> list[dict[str, Any]]:
+    with _corpus_file(name, corpus).open("r", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_corpus():
-    """The shipped labelled corpus, one segment a row.
+def _check_corpus_name(name: Any) -> str:
+    if name is None:
+        return "v1"
+    if name not in CORPORA:
+        raise DataError(f"unknown corpus {name!r}; the shipped corpora are {sorted(CORPORA)}")
+    return name
+
+
+#: Columns of the real-derived corpus beyond corpus v1's.
+REAL_COLUMNS = ("source", "outlet", "origin", "mined", "note")
+
+
+def load_corpus(name: str | None = None):
+    """A shipped labelled corpus, one segment a row.
+
+    Args:
+        name: ``None`` or ``"v1"`` for corpus v1, written by the team from the label
+            definitions (the default, unchanged since it shipped); ``"real"`` for the
+            part derived from real published text: close paraphrases of sentences of real
+            pages, split by outlet (an outlet's web domain is in one split only).
 
     Returns:
         ``datasets.DatasetDict`` with splits ``train``, ``validation``, ``test`` and
         columns ``text``, ``labels`` (list of label names), ``lang``, ``country``,
         ``kind``, ``neg`` (hard-negative kind or ``"ordinary"``; null for positives),
         ``instruments``, ``doc_id`` (null for stand-alone segments), ``position``
-        (index in the document, -1 for stand-alone) and ``written``.
+        (index in the document, -1 for stand-alone) and ``written``. The real corpus
+        adds ``source`` (the address of the page), ``outlet`` (its web domain),
+        ``origin`` (``"real"``), ``mined`` (a hard negative found by running the v1
+        model over real text) and ``note`` (the annotator's note on a borderline case).
+
+    Raises:
+        DataError: for an unknown corpus name.
 
     Example:
         >>> corpus = pressctx.load_corpus()  # doctest: +SKIP
-        >>> corpus["test"][0]["labels"]  # doctest: +SKIP
+        >>> real = pressctx.load_corpus("real")  # doctest: +SKIP
+        >>> real["test"][0]["source"]  # doctest: +SKIP
     """
     import datasets
 
-    features = datasets.Features(
-        {
-            "text": datasets.Value("string"),
-            "labels": datasets.Sequence(datasets.Value("string")),
-            "lang": datasets.Value("string"),
-            "country": datasets.Value("string"),
-            "kind": datasets.Value("string"),
-            "neg": datasets.Value("string"),
-            "instruments": datasets.Sequence(datasets.Value("string")),
-            "doc_id": datasets.Value("string"),
-            "position": datasets.Value("int32"),
-            "written": datasets.Value("string"),
-        }
-    )
+    name = _check_corpus_name(name)
+    columns = {
+        "text": datasets.Value("string"),
+        "labels": datasets.Sequence(datasets.Value("string")),
+        "lang": datasets.Value("string"),
+        "country": datasets.Value("string"),
+        "kind": datasets.Value("string"),
+        "neg": datasets.Value("string"),
+        "instruments": datasets.Sequence(datasets.Value("string")),
+        "doc_id": datasets.Value("string"),
+        "position": datasets.Value("int32"),
+        "written": datasets.Value("string"),
+    }
+    if name == "real":
+        columns.update({
+            "source": datasets.Value("string"),
+            "outlet": datasets.Value("string"),
+            "origin": datasets.Value("string"),
+            "mined": datasets.Value("bool"),
+            "note": datasets.Value("string"),
+        })
+    features = datasets.Features(columns)
     splits = {}
     for split in SPLITS:
-        rows = _read_jsonl_resource(f"segments-{split}.jsonl")
+        rows = _read_jsonl_resource(f"segments-{split}.jsonl", name)
         splits[split] = datasets.Dataset.from_list(
             [{k: row.get(k) for k in features} for row in rows], features=features
         )
     return datasets.DatasetDict(splits)
 
 
-def load_documents():
-    """The shipped corpus's documents (news articles with per-segment labels).
+def load_documents(name: str | None = None):
+    """A shipped corpus's documents (news articles with per-segment labels).
+
+    Args:
+        name: ``None`` or ``"v1"`` for corpus v1, ``"real"`` for the real-derived articles
+            (each the stored text of one real page, every sentence in order).
 
     Returns:
         ``datasets.DatasetDict`` with the same splits as :func:`load_corpus`; columns
         ``doc_id``, ``lang``, ``country``, ``title``, ``text`` (the article) and
         ``segments`` (list of ``{"text", "labels", "start", "end"}``, offsets into ``text``),
-        and ``labels`` (the document's labels).
+        and ``labels`` (the document's labels); real articles also ``source`` and ``outlet``.
+
+    Raises:
+        DataError: for an unknown corpus name.
     """
     import datasets
 
+    name = _check_corpus_name(name)
     splits = {}
     for split in SPLITS:
-        rows = _read_jsonl_resource(f"documents-{split}.jsonl")
+        rows = _read_jsonl_resource(f"documents-{split}.jsonl", name)
         splits[split] = datasets.Dataset.from_list(rows)
     return datasets.DatasetDict(splits)
+
+
+def corpus_data(spec: str) -> Any:
+    """One split of the shipped corpora, named as on the command line.
+
+    Args:
+        spec: ``"corpus[:split]"`` or ``"v1[:split]"`` for corpus v1, ``"real[:split]"``
+            for the real-derived corpus, ``"real+corpus[:split]"`` for both (real rows
+            first). The split defaults to ``test``.
+
+    Returns:
+        A ``datasets.Dataset`` for one corpus, a list of row dicts (the columns both
+        share) for several.
+
+    Raises:
+        DataError: for an unknown corpus or split.
+
+    Example:
+        >>> pressctx.evaluate(pressctx.load(), corpus_data("real:validation"))  # doctest: +SKIP
+    """
+    names, _, split = spec.partition(":")
+    split = split or "test"
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r} in {spec!r}; use one of {list(SPLITS)}")
+    parts = ["v1" if n == "corpus" else n for n in names.split("+")]
+    for n in parts:
+        _check_corpus_name(n)
+    if len(parts) == 1:
+        return load_corpus(parts[0])[split]
+    rows: list[dict[str, Any]] = []
+    for n in parts:
+        rows.extend(load_corpus(n)[split].select_columns(["text", "labels", "lang", "doc_id"]).to_list())
+    return rows
 
 
 @dataclass
@@ -375,12 +452,19 @@ def _format_stats(stats: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pressctx.data stats [--json]``."""
+    """``python -m pressctx.data stats [--real] [--json]``."""
     parser = argparse.ArgumentParser(prog="python -m pressctx.data", description="The shipped corpus.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("stats", help="print corpus statistics")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--real", action="store_true", help="the real-derived corpus, against its floors")
     args = parser.parse_args(argv)
+    if args.real:
+        from .real import format_real_stats, real_corpus_stats
+
+        stats = real_corpus_stats()
+        print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else format_real_stats(stats))
+        return 0
     stats = corpus_stats()
     print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else _format_stats(stats))
     return 0
