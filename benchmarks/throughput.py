@@ -1,45 +1,145 @@
-"""Throughput of corpus-scale tagging, and the pipeline's overhead over the bare model.
+"""Throughput on real articles: full transformer, the cascade (the default path), the baseline, and Ray.
 
-Builds article-length documents from the shipped corpus (segments of several splits
-joined into paragraphs, seeded), then for each model measures:
+The documents are the real-derived corpus's whole articles (every split, each the
+stored text of one real page), repeated to ``--docs`` documents. Each configuration
+runs in its own process (so its peak RSS is its own) and reports:
 
-- ``tag_many`` over all documents: articles/s and segments/s;
-- the bare scoring of the same model inputs in the same batch size (tokenisation +
-  forward of each segment with its neighbours for the transformer, vectorise + predict
-  for the baseline), the segments already cut;
-- the ratio of the two (the overhead of segmentation, batching and result building).
+- articles/s and segments/s of ``tag_many`` over all documents (median of ``--repeats``);
+- for transformer configurations: the share of segments the screen passed on, and the
+  transformer stage's time (tokenisation + forward + result scores of the passed
+  segments with their neighbours) against a bare encoder forward over the same
+  pre-tokenised inputs (the overhead ratio);
+- peak RSS of the process;
+- real test split macro F1, segment and document level (documents scored with context).
 
-Prints medians over ``--repeats`` runs, the machine's core count and torch's threads.
+Then Ray Data with 1 and 2 workers over the same documents (one model per worker), and a
+check that Ray's output equals ``tag_many``'s.
 
-Usage: python benchmarks/throughput.py [--docs 1000] [--repeats 3] [--models default,baseline] [--precision fp32|bf16]
+Usage:
+    python benchmarks/throughput.py [--docs 1000] [--repeats 3] [--model default] [--skip-ray]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import random
+import resource
 import statistics
+import subprocess
 import sys
 import time
 
+CONFIGS = {
+    "transformer fp32 full": {"cascade": False, "precision": "fp32"},
+    "transformer fp32 cascade": {"cascade": True, "precision": "fp32"},
+    "default (as shipped)": {},
+    "baseline": None,
+}
 
-def make_documents(n: int, seed: int = 0) -> list[str]:
+
+def real_articles(n: int) -> list[str]:
     import pressctx
 
-    corpus = pressctx.load_corpus()
-    pool = [t for split in corpus.values() for t in split["text"]]
-    rng = random.Random(seed)
-    docs = []
-    for _ in range(n):
-        k = rng.randint(10, 30)
-        sents = rng.sample(pool, k)
-        paras, i = [], 0
-        while i < k:
-            step = rng.randint(1, 4)
-            paras.append(" ".join(sents[i : i + step]))
-            i += step
-        docs.append("\n".join(paras))
-    return docs
+    docs = pressctx.load_documents("real")
+    texts = [d["text"] for split in ("train", "validation", "test") for d in docs[split]]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def _bare_forward(tagger, segments: list[str], contexts: list[str] | None) -> float:
+    """Seconds of the encoder forward alone over the pre-tokenised inputs of ``_encode``."""
+    import numpy as np
+    import torch
+
+    order = np.argsort([len(s) for s in segments], kind="stable")
+    batches = []
+    for i in range(0, len(order), tagger.batch_size):
+        idx = order[i : i + tagger.batch_size]
+        enc = dict(tagger.tokenizer([segments[j] for j in idx], [contexts[j] for j in idx] if contexts else None,
+                                    padding=True, truncation="longest_first", max_length=tagger.max_length,
+                                    return_tensors="pt"))
+        if tagger.ngrams is not None:
+            ids, weights = tagger.ngrams.pad(*tagger.ngrams.rows([segments[j] for j in idx]))
+            enc["ngram_ids"], enc["ngram_weights"] = torch.from_numpy(ids), torch.from_numpy(weights)
+        batches.append(enc)
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for enc in batches:
+            tagger.model(**enc)
+    return time.perf_counter() - t
+
+
+def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size: int) -> dict:
+    import numpy as np
+    import torch
+
+    import pressctx
+    from pressctx.evaluation import evaluate
+    from pressctx.models.transformer import context_string
+    from pressctx.segmentation import segment_text
+
+    options = CONFIGS[config_name]
+    tagger = pressctx.load("baseline") if options is None else pressctx.load(model, **options)
+    docs = real_articles(n_docs)
+    n_segments = sum(len(segment_text(d)) for d in docs)
+    list(tagger.tag_many(docs[:20], batch_size=batch_size))  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        n = sum(1 for _ in tagger.tag_many(docs, batch_size=batch_size))
+        times.append(time.perf_counter() - t)
+        assert n == len(docs)
+    best = statistics.median(times)
+    out = {"config": config_name, "articles_per_s": len(docs) / best, "segments_per_s": n_segments / best,
+           "seconds": best, "documents": len(docs), "segments": n_segments, "threads": torch.get_num_threads()}
+    if options is not None:
+        out["precision"] = tagger.precision
+        out["cascade"] = tagger.cascade
+        # The transformer stage on one pass over the distinct articles.
+        unique = list(dict.fromkeys(docs))
+        doc_segs = [[s.text for s in segment_text(d)] for d in unique]
+        flat = [s for d in doc_segs for s in d]
+        ctx = [context_string(d, i, tagger.tokenizer.sep_token) for d in doc_segs for i in range(len(d))] if tagger.context else None
+        passed = np.arange(len(flat))
+        if tagger.cascade:
+            passed = np.flatnonzero(tagger.screen_scores(flat) >= tagger.screen_cutoff)
+            out["screen_cutoff"] = tagger.screen_cutoff
+        out["passed_share"] = len(passed) / len(flat)
+        segs = [flat[i] for i in passed]
+        cts = [ctx[i] for i in passed] if ctx else None
+        tagger.batch_size = batch_size
+        t = time.perf_counter()
+        tagger._encode(segs, cts)
+        stage = time.perf_counter() - t
+        bare = _bare_forward(tagger, segs, cts)
+        out.update({"stage_seconds": stage, "bare_forward_seconds": bare, "overhead_ratio": stage / bare})
+    real = pressctx.load_corpus("real")["test"]
+    report = evaluate(tagger, real, name=config_name).to_dict()
+    out["test_segment_macro_f1"] = report["segment"]["macro"]["f1"]
+    out["test_document_macro_f1"] = report["document"]["macro"]["f1"] if report.get("document") else None
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def run_ray(model: str, n_docs: int, workers: int) -> dict:
+    import ray
+
+    import pressctx
+
+    docs = real_articles(n_docs)
+    ray.init(num_cpus=max(2, workers), include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    ds = ray.data.from_items([{"id": i, "text": t} for i, t in enumerate(docs)])
+    t = time.perf_counter()
+    rows = pressctx.tag_ray(ds, text_column="text", model=model, concurrency=workers).take_all()
+    seconds = time.perf_counter() - t
+    rows.sort(key=lambda r: r["id"])
+    local = list(pressctx.load(model).tag_many(docs[:200]))
+    same = all(list(r["pressctx_labels"]) == list(res.labels)
+               and all(abs(r[f"pressctx_score_{lab}"] - res.scores[lab]) < 1e-5 for lab in res.scores)
+               for r, res in zip(rows[:200], local))
+    ray.shutdown()
+    return {"config": f"ray, {workers} worker(s)", "articles_per_s": len(docs) / seconds, "seconds": seconds,
+            "same_as_tag_many_first_200": same}
 
 
 def main() -> int:
@@ -47,55 +147,46 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--models", default="baseline,default")
-    parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16"))
+    parser.add_argument("--model", default="default", help="the transformer model to measure")
+    parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--ray-workers", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    import torch
-
-    import pressctx
-    from pressctx.models.transformer import context_string
-    from pressctx.segmentation import segment_text
-
-    docs = make_documents(args.docs)
-    doc_segments = [[s.text for s in segment_text(d)] for d in docs]
-    segments = [s for doc in doc_segments for s in doc]
-    chars = sum(len(d) for d in docs)
-    print(f"cores: {os.cpu_count()}  torch threads: {torch.get_num_threads()}  torch {torch.__version__}")
-    print(f"documents: {len(docs)}  segments: {len(segments)}  mean chars/document: {chars / len(docs):.0f}", flush=True)
-    for name in args.models.split(","):
-        tagger = pressctx.load(name)
-        if hasattr(tagger, "precision"):
-            tagger.precision = args.precision
-        tagger.predict_proba(segments[:256])  # warm-up
-        pipe, bare = [], []
-        for _ in range(args.repeats):
-            t = time.perf_counter()
-            n = sum(1 for _ in tagger.tag_many(docs, batch_size=args.batch_size))
-            pipe.append(time.perf_counter() - t)
-            assert n == len(docs)
-            if hasattr(tagger, "batch_size"):
-                tagger.batch_size = args.batch_size
-            chunk = args.batch_size * 16
-            if getattr(tagger, "context", False):
-                # The same model inputs tag_many builds: each segment with its neighbours.
-                sep = tagger.tokenizer.sep_token
-                contexts = [context_string(doc, i, sep) for doc in doc_segments for i in range(len(doc))]
-                t = time.perf_counter()
-                for i in range(0, len(segments), chunk):
-                    tagger._score(segments[i : i + chunk], contexts[i : i + chunk])
-            else:
-                t = time.perf_counter()
-                for i in range(0, len(segments), chunk):
-                    tagger.predict_proba(segments[i : i + chunk])
-            bare.append(time.perf_counter() - t)
-        p, b = statistics.median(pipe), statistics.median(bare)
-        label = f"{name} ({args.precision})" if hasattr(tagger, "precision") else name
-        print(
-            f"{label:<20} tag_many {p:7.2f} s  {len(docs) / p:8.1f} articles/s  {len(segments) / p:9.1f} segments/s | "
-            f"bare model {b:7.2f} s  {len(segments) / b:9.1f} segments/s | overhead ratio {p / b:.3f}",
-            flush=True,
-        )
+    if args.one:
+        print(json.dumps(run_one(args.one, args.model, args.docs, args.repeats, args.batch_size)))
+        return 0
+    if args.ray_workers:
+        print(json.dumps(run_ray(args.model, args.docs, args.ray_workers)))
+        return 0
+    print(f"cores: {os.cpu_count()}  model: {args.model}  documents: {args.docs} real articles (repeated)", flush=True)
+    results = []
+    runs = [["--one", name] for name in CONFIGS] + ([] if args.skip_ray else [["--ray-workers", "1"], ["--ray-workers", "2"]])
+    for extra in runs:
+        cmd = [sys.executable, __file__, "--docs", str(args.docs), "--repeats", str(args.repeats),
+               "--batch-size", str(args.batch_size), "--model", args.model, *extra]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        line = [x for x in proc.stdout.splitlines() if x.startswith("{")]
+        if proc.returncode or not line:
+            print(f"{' '.join(extra)} failed:\n{proc.stderr[-2000:]}", flush=True)
+            continue
+        res = json.loads(line[-1])
+        results.append(res)
+        print(json.dumps(res), flush=True)
+    full = next((r for r in results if r["config"] == "transformer fp32 full"), None)
+    print()
+    print(f"{'configuration':<28}{'art/s':>8}{'seg/s':>9}{'x full':>8}{'passed':>8}{'overhead':>9}{'RSS MB':>8}{'seg F1':>8}{'doc F1':>8}")
+    for r in results:
+        speedup = r["articles_per_s"] / full["articles_per_s"] if full else float("nan")
+        cells = [f"{r['articles_per_s']:8.2f}", f"{r.get('segments_per_s', float('nan')):9.1f}", f"{speedup:8.2f}",
+                 f"{r['passed_share']:8.1%}" if "passed_share" in r else f"{'':>8}",
+                 f"{r['overhead_ratio']:9.2f}" if "overhead_ratio" in r else f"{'':>9}",
+                 f"{r['peak_rss_mb']:8.0f}" if "peak_rss_mb" in r else f"{'':>8}",
+                 f"{r['test_segment_macro_f1']:8.3f}" if "test_segment_macro_f1" in r else f"{'':>8}",
+                 f"{r['test_document_macro_f1']:8.3f}" if r.get("test_document_macro_f1") is not None else f"{'':>8}"]
+        print(f"{r['config']:<28}" + "".join(cells))
+    for r in results:
+        if "same_as_tag_many_first_200" in r:
+            print(f"{r['config']}: output equal to tag_many's on the first 200 documents: {r['same_as_tag_many_first_200']}")
     return 0
 
 

