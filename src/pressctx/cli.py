@@ -75,7 +75,13 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
 
     engine = getattr(args, "engine", "local")
     tagger = load(args.model, cascade=False if getattr(args, "no_cascade", False) else None) if engine == "local" else None
-    records: Iterator = iter_records(args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format)
+    keep = [x.strip() for x in (args.keep_fields or "").split(",") if x.strip()]
+    if engine == "ray" and (args.format == "html" or any(Path(f).suffix.lower() in (".html", ".htm") for f in args.files)):
+        print("pressctx: HTML input is tagged with --engine local only", file=sys.stderr)
+        return 2
+    records: Iterator = iter_records(
+        args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format, keep_fields=keep
+    )
     out_path = Path(args.output) if args.output else None
     parquet = out_path is not None and out_path.suffix == ".parquet"
     skip = 0
@@ -227,13 +233,21 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _add_record_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="input files (.txt, .jsonl, .csv, .parquet) or - for stdin")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="input files (.txt, .html, .jsonl, .csv, .parquet) or - for stdin"
+    )
     p.add_argument("--model", default="default", help="'default', 'baseline' or a model folder")
     p.add_argument("--output", "-o", help="output file (.jsonl, or .parquet); default: standard output")
     p.add_argument("--batch-size", type=int, default=64, help="segments per model batch")
     p.add_argument("--text-field", default="text", help="text column of JSONL/CSV/Parquet rows")
     p.add_argument("--id-field", default="id", help="id column (default 'id'; falls back to FILE:LINE)")
-    p.add_argument("--format", default="auto", choices=("auto", "txt", "jsonl", "csv", "parquet"), help="input format")
+    p.add_argument(
+        "--format", default="auto", choices=("auto", "txt", "html", "jsonl", "csv", "parquet"),
+        help="input format; 'html' also reads the text field of JSONL/CSV/Parquet rows as web pages",
+    )
+    p.add_argument(
+        "--keep-fields", metavar="A,B", help="input fields copied to each output record (e.g. outlet,date for `report`)"
+    )
     p.add_argument("--resume", action="store_true", help="skip records already written to --output (JSONL)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-cascade", action="store_true", help="score every segment with the transformer (no screen)")
