@@ -176,11 +176,20 @@ def _shipped_or_path(value: str, split: str) -> Any:
     return corpus_data(value if ":" in value else f"{value}:{split}")
 
 
+def _annotated(value: Any, args: argparse.Namespace) -> Any:
+    """A data path read through ``--data-format``/``--label-map`` when either is given."""
+    if not isinstance(value, str) or (args.data_format == "auto" and not args.label_map):
+        return value
+    from .data.annotations import read_annotations
+
+    return read_annotations(value, data_format=args.data_format, label_map=args.label_map)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from . import load
     from .evaluation import evaluate, format_differences, format_side_by_side
 
-    data: Any = _shipped_or_path(args.data, "test")
+    data: Any = _annotated(_shipped_or_path(args.data, "test"), args)
     reports = [evaluate(load(m), data, name=m, batch_size=args.batch_size) for m in args.model]
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
@@ -207,8 +216,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "encoder_layers": args.encoder_layers,
         "progress": False if args.quiet else None,
     }
-    train_data: Any = _shipped_or_path(args.data, "train")
-    eval_data: Any = _shipped_or_path(args.validation, "validation") if args.validation else None
+    train_data: Any = _annotated(_shipped_or_path(args.data, "train"), args)
+    eval_data: Any = _annotated(_shipped_or_path(args.validation, "validation"), args) if args.validation else None
     if eval_data is None and _is_corpus_spec(args.data):
         # A shipped corpus is validated on the real validation split when it is part of the data.
         names = args.data.partition(":")[0]
@@ -253,6 +262,19 @@ def _add_record_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cascade", action="store_true", help="score every segment with the transformer (no screen)")
 
 
+def _add_annotation_args(p: argparse.ArgumentParser) -> None:
+    from .data.annotations import ANNOTATION_FORMATS
+
+    p.add_argument(
+        "--data-format", default="auto", choices=ANNOTATION_FORMATS,
+        help="format of --data/--validation: an annotation tool's export or pressctx rows (default: detected)",
+    )
+    p.add_argument(
+        "--label-map", metavar="TOOL=OURS,...",
+        help="rename the export's labels, e.g. 'Disclaimer=disclaimer,Law=censorship_law' ('X=' drops X)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pressctx`` command."""
     from . import __version__
@@ -280,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="JSONL/CSV/Parquet path, or a shipped corpus split: corpus[:split] (v1), real[:split], real+corpus[:split]")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_annotation_args(p)
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("train", help="fine-tune a tagger on labelled segments")
@@ -307,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", choices=("full", "delta"))
     p.add_argument("--labels", help="comma-separated label set (default: from the data)")
     p.add_argument("--quiet", "-q", action="store_true")
+    _add_annotation_args(p)
     p.set_defaults(func=_cmd_train)
     return parser
 
