@@ -1,4 +1,4 @@
-"""Command line: ``pressctx tag | strip | evaluate | train`` (also ``python -m pressctx``).
+"""Command line: ``pressctx tag | strip | evaluate | train | report`` (also ``python -m pressctx``).
 
 Each command is a thin layer over a library function that returns data.
 """
@@ -241,6 +241,22 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .reports.monitor import monitor_report, write_monitor_report
+
+    report = monitor_report(args.tags, outlet_field=args.outlet_field, date_field=args.date_field)
+    paths = write_monitor_report(report, args.output, top=args.top)
+    skipped = "; ".join(f"{k} {v}" for k, v in sorted(report.skipped.items()))
+    print(
+        f"pressctx report: {len(report.outlets)} outlets, {len(report.months)} months, "
+        f"{sum(r.articles for r in report.rows)} articles" + (f" (left out: {skipped})" if skipped else ""),
+        file=sys.stderr,
+    )
+    for path in paths.values():
+        print(path)
+    return 0
+
+
 def _add_record_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "files", nargs="+", metavar="FILE", help="input files (.txt, .html, .jsonl, .csv, .parquet) or - for stdin"
@@ -304,6 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_annotation_args(p)
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("report", help="per-outlet, per-month tables and charts from `pressctx tag` output")
+    p.add_argument("tags", metavar="TAGS.jsonl", help="output of `pressctx tag` (with outlet and date fields, or from HTML)")
+    p.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for report.md, report.csv, laws.csv and PNG charts")
+    p.add_argument("--outlet-field", default="outlet", help="record field naming the outlet (fallback: the page's site name)")
+    p.add_argument("--date-field", default="date", help="record field with the date, ISO 8601 (fallback: the page's date)")
+    p.add_argument("--top", type=int, default=3, help="laws listed per outlet and month")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("train", help="fine-tune a tagger on labelled segments")
     p.add_argument("--data", required=True, help="training data (JSONL/CSV/Parquet), or a shipped corpus: 'corpus' (v1), 'real', 'real+corpus' (validation then defaults to the real validation split)")
