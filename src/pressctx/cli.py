@@ -197,6 +197,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(format_side_by_side(reports), end="")
         if len(reports) > 1:
             print("\n" + format_differences(reports), end="")
+    if args.plots:
+        from .reports.plots import plot_evaluation
+
+        for path in plot_evaluation(reports, args.plots).values():
+            print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -318,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="JSONL/CSV/Parquet path, or a shipped corpus split: corpus[:split] (v1), real[:split], real+corpus[:split]")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--plots", metavar="DIR",
+        help="write charts: precision-recall per label, macro F1 per language, label confusion",
+    )
     _add_annotation_args(p)
     p.set_defaults(func=_cmd_evaluate)
 
