@@ -72,7 +72,7 @@ def test_exile_mirror_notice_in_aside_kept_in_place(baseline):
     assert text.index("non-disclosure orders.") < text.index(notice) < text.index("Rights groups count")
     for junk in ("Most read", "Food prices rise", "Dinamo Minsk", "Registered in Latvia", "By our correspondent"):
         assert junk not in text
-    assert "disclaimer" in spans_over(result, notice)
+    assert spans_over(result, notice) == {"disclaimer", "hostile_environment"}
     assert result.metadata["sitename"] == "Free Voice Riga"
 
 

@@ -34,7 +34,7 @@ _SKIP_TAGS = frozenset("script style noscript template svg button select input t
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_\-])(?:cookies?|consent|gdpr|related|recommend\w*|share|sharing|social|newsletter|subscribe|"
     r"subscription|comments?|breadcrumbs?|tags?|menu|nav|navigation|sidebar|widget|popular|most|trending|"
-    r"advert\w*|ads?|banner|promo|views?|counter|copyright|meta|byline|author|rubric|logo|branding|"
+    r"advert\w*|ads?|promo|views?|counter|copyright|meta|byline|rubric|logo|branding|"
     r"site-info|paywall|login|signup|modal|popup)(?:$|[\s_\-])",
     re.IGNORECASE,
 )
