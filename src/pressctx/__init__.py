@@ -34,6 +34,7 @@ __all__ = [
     "laws",
     "tag_dataset",
     "tag_ray",
+    "tag_html",
     "Tagger",
     "TransformerTagger",
     "BaselineTagger",
@@ -151,6 +152,7 @@ def __getattr__(name: str) -> Any:
         "laws": ("lawlinking", "laws"),
         "tag_dataset": ("io.records", "tag_dataset"),
         "tag_ray": ("integrations.ray", "tag_ray"),
+        "tag_html": ("io.html", "tag_html"),
     }
     if name in lazy:
         import importlib

@@ -1,4 +1,4 @@
-"""Command line: ``pressctx tag | strip | evaluate | train`` (also ``python -m pressctx``).
+"""Command line: ``pressctx tag | strip | evaluate | train | report`` (also ``python -m pressctx``).
 
 Each command is a thin layer over a library function that returns data.
 """
@@ -75,7 +75,13 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
 
     engine = getattr(args, "engine", "local")
     tagger = load(args.model, cascade=False if getattr(args, "no_cascade", False) else None) if engine == "local" else None
-    records: Iterator = iter_records(args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format)
+    keep = [x.strip() for x in (args.keep_fields or "").split(",") if x.strip()]
+    if engine == "ray" and (args.format == "html" or any(Path(f).suffix.lower() in (".html", ".htm") for f in args.files)):
+        print("pressctx: HTML input is tagged with --engine local only", file=sys.stderr)
+        return 2
+    records: Iterator = iter_records(
+        args.files, text_field=args.text_field, id_field=args.id_field, fmt=args.format, keep_fields=keep
+    )
     out_path = Path(args.output) if args.output else None
     parquet = out_path is not None and out_path.suffix == ".parquet"
     skip = 0
@@ -170,11 +176,20 @@ def _shipped_or_path(value: str, split: str) -> Any:
     return corpus_data(value if ":" in value else f"{value}:{split}")
 
 
+def _annotated(value: Any, args: argparse.Namespace) -> Any:
+    """A data path read through ``--data-format``/``--label-map`` when either is given."""
+    if not isinstance(value, str) or (args.data_format == "auto" and not args.label_map):
+        return value
+    from .data.annotations import read_annotations
+
+    return read_annotations(value, data_format=args.data_format, label_map=args.label_map)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from . import load
     from .evaluation import evaluate, format_differences, format_side_by_side
 
-    data: Any = _shipped_or_path(args.data, "test")
+    data: Any = _annotated(_shipped_or_path(args.data, "test"), args)
     reports = [evaluate(load(m), data, name=m, batch_size=args.batch_size) for m in args.model]
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
@@ -182,6 +197,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(format_side_by_side(reports), end="")
         if len(reports) > 1:
             print("\n" + format_differences(reports), end="")
+    if args.plots:
+        from .reports.plots import plot_evaluation
+
+        for path in plot_evaluation(reports, args.plots).values():
+            print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -201,8 +221,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "encoder_layers": args.encoder_layers,
         "progress": False if args.quiet else None,
     }
-    train_data: Any = _shipped_or_path(args.data, "train")
-    eval_data: Any = _shipped_or_path(args.validation, "validation") if args.validation else None
+    train_data: Any = _annotated(_shipped_or_path(args.data, "train"), args)
+    eval_data: Any = _annotated(_shipped_or_path(args.validation, "validation"), args) if args.validation else None
     if eval_data is None and _is_corpus_spec(args.data):
         # A shipped corpus is validated on the real validation split when it is part of the data.
         names = args.data.partition(":")[0]
@@ -226,17 +246,54 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .reports.monitor import monitor_report, write_monitor_report
+
+    report = monitor_report(args.tags, outlet_field=args.outlet_field, date_field=args.date_field)
+    paths = write_monitor_report(report, args.output, top=args.top)
+    skipped = "; ".join(f"{k} {v}" for k, v in sorted(report.skipped.items()))
+    print(
+        f"pressctx report: {len(report.outlets)} outlets, {len(report.months)} months, "
+        f"{sum(r.articles for r in report.rows)} articles" + (f" (left out: {skipped})" if skipped else ""),
+        file=sys.stderr,
+    )
+    for path in paths.values():
+        print(path)
+    return 0
+
+
 def _add_record_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="input files (.txt, .jsonl, .csv, .parquet) or - for stdin")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="input files (.txt, .html, .jsonl, .csv, .parquet) or - for stdin"
+    )
     p.add_argument("--model", default="default", help="'default', 'baseline' or a model folder")
     p.add_argument("--output", "-o", help="output file (.jsonl, or .parquet); default: standard output")
     p.add_argument("--batch-size", type=int, default=64, help="segments per model batch")
     p.add_argument("--text-field", default="text", help="text column of JSONL/CSV/Parquet rows")
     p.add_argument("--id-field", default="id", help="id column (default 'id'; falls back to FILE:LINE)")
-    p.add_argument("--format", default="auto", choices=("auto", "txt", "jsonl", "csv", "parquet"), help="input format")
+    p.add_argument(
+        "--format", default="auto", choices=("auto", "txt", "html", "jsonl", "csv", "parquet"),
+        help="input format; 'html' also reads the text field of JSONL/CSV/Parquet rows as web pages",
+    )
+    p.add_argument(
+        "--keep-fields", metavar="A,B", help="input fields copied to each output record (e.g. outlet,date for `report`)"
+    )
     p.add_argument("--resume", action="store_true", help="skip records already written to --output (JSONL)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-cascade", action="store_true", help="score every segment with the transformer (no screen)")
+
+
+def _add_annotation_args(p: argparse.ArgumentParser) -> None:
+    from .data.annotations import ANNOTATION_FORMATS
+
+    p.add_argument(
+        "--data-format", default="auto", choices=ANNOTATION_FORMATS,
+        help="format of --data/--validation: an annotation tool's export or pressctx rows (default: detected)",
+    )
+    p.add_argument(
+        "--label-map", metavar="TOOL=OURS,...",
+        help="rename the export's labels, e.g. 'Disclaimer=disclaimer,Law=censorship_law' ('X=' drops X)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -266,7 +323,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="JSONL/CSV/Parquet path, or a shipped corpus split: corpus[:split] (v1), real[:split], real+corpus[:split]")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--plots", metavar="DIR",
+        help="write charts: precision-recall per label, macro F1 per language, label confusion",
+    )
+    _add_annotation_args(p)
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("report", help="per-outlet, per-month tables and charts from `pressctx tag` output")
+    p.add_argument("tags", metavar="TAGS.jsonl", help="output of `pressctx tag` (with outlet and date fields, or from HTML)")
+    p.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for report.md, report.csv, laws.csv and PNG charts")
+    p.add_argument("--outlet-field", default="outlet", help="record field naming the outlet (fallback: the page's site name)")
+    p.add_argument("--date-field", default="date", help="record field with the date, ISO 8601 (fallback: the page's date)")
+    p.add_argument("--top", type=int, default=3, help="laws listed per outlet and month")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("train", help="fine-tune a tagger on labelled segments")
     p.add_argument("--data", required=True, help="training data (JSONL/CSV/Parquet), or a shipped corpus: 'corpus' (v1), 'real', 'real+corpus' (validation then defaults to the real validation split)")
@@ -293,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", choices=("full", "delta"))
     p.add_argument("--labels", help="comma-separated label set (default: from the data)")
     p.add_argument("--quiet", "-q", action="store_true")
+    _add_annotation_args(p)
     p.set_defaults(func=_cmd_train)
     return parser
 

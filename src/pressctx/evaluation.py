@@ -87,6 +87,10 @@ class EvaluationReport:
     y_true: np.ndarray | None = field(default=None, repr=False, compare=False)
     y_pred: np.ndarray | None = field(default=None, repr=False, compare=False)
     units: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: The scores behind ``y_pred`` and the thresholds applied, per label, for the
+    #: precision-recall plots of :func:`pressctx.reports.plots.plot_evaluation`.
+    y_score: np.ndarray | None = field(default=None, repr=False, compare=False)
+    thresholds: tuple[float, ...] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, figures rounded to 4 decimals."""
@@ -238,7 +242,8 @@ def evaluate(
     ex = read_examples(data, labels=labels, text_field=text_field)
     y_true = to_indicator(ex.labels, labels)
     with tagger._batch_size(batch_size):
-        y_pred = (predict_examples_proba(tagger, ex) >= np.asarray(tagger.thresholds)).astype(np.int8)
+        y_score = predict_examples_proba(tagger, ex)
+    y_pred = (y_score >= np.asarray(tagger.thresholds)).astype(np.int8)
     segment = label_metrics(y_true, y_pred, labels)
     document = None
     docs = ex.documents()
@@ -262,6 +267,8 @@ def evaluate(
         y_true=y_true,
         y_pred=y_pred,
         units=units,
+        y_score=y_score,
+        thresholds=tuple(float(t) for t in tagger.thresholds),
     )
 
 

@@ -115,6 +115,9 @@ class TagResult:
         scores: ``{label: document score}``, the highest segment score per label.
         segments: every segment, in order.
         spans: merged runs of adjacent segments sharing a label, ordered by start.
+        metadata: where the text came from, or ``None``: for a web page
+            (:func:`pressctx.tag_html`) its ``title``, ``date``, ``url`` and ``sitename``
+            where it has them; ``text`` is then the extracted text.
     """
 
     text: str
@@ -122,6 +125,7 @@ class TagResult:
     scores: dict[str, float] = field(hash=False)
     segments: tuple[Segment, ...] = ()
     spans: tuple[Span, ...] = ()
+    metadata: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
     def to_dict(self, include_text: bool = False) -> dict[str, Any]:
         """JSON-ready form.
@@ -140,6 +144,8 @@ class TagResult:
         }
         if include_text:
             out = {"text": self.text, **out}
+        if self.metadata is not None:
+            out["metadata"] = dict(self.metadata)
         return out
 
     def strip(self, labels: Iterable[str] = ("disclaimer",)) -> StripResult:

@@ -29,6 +29,7 @@ __all__ = [
     "SPLITS",
     "CORPORA",
     "corpus_data",
+    "read_annotations",
 ]
 
 SPLITS = ("train", "validation", "test")
@@ -242,6 +243,11 @@ def _rows_from_path(path: Path) -> list[dict[str, Any]]:
     suffix = "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
     if not path.is_file():
         raise DataError(f"no such data file: {path}")
+    if suffix == ".json" and path.read_text(encoding="utf-8").lstrip().startswith("["):
+        try:  # a JSON array (Label Studio and Argilla export these)
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
     if suffix in (".jsonl", ".json", ".ndjson"):
         rows = []
         with path.open(encoding="utf-8") as fh:
@@ -284,18 +290,29 @@ def _rows_from_any(data: Any) -> tuple[list[dict[str, Any]], str]:
     )
 
 
-def read_examples(data: Any, labels: Sequence[str] | None = None, text_field: str = "text") -> Examples:
+def read_examples(
+    data: Any,
+    labels: Sequence[str] | None = None,
+    text_field: str = "text",
+    data_format: str = "auto",
+    label_map: str | dict[str, str] | None = None,
+) -> Examples:
     """Read labelled segments and check them against a label set.
 
     Rows are segments (``text``, ``labels``, optional ``lang``, ``doc_id``) or
     documents (``doc_id``, ``segments`` with ``text`` and ``labels`` each), which
-    are flattened to segments that keep their document id.
+    are flattened to segments that keep their document id. Exports of Label
+    Studio, Argilla and doccano are recognised and converted
+    (:func:`pressctx.data.annotations.read_annotations`).
 
     Args:
-        data: a ``datasets.Dataset`` (one split), a path to a JSONL/CSV/Parquet file,
-            or a list of dicts.
+        data: a ``datasets.Dataset`` (one split), a path to a JSON/JSONL/CSV/Parquet
+            file, or a list of dicts.
         labels: the allowed labels; ``None`` accepts any.
         text_field: the column holding the text.
+        data_format: ``"auto"`` (detect), ``"label-studio"``, ``"argilla"``,
+            ``"doccano"`` or ``"pressctx"``.
+        label_map: tool label names to pressctx's (``"Law=censorship_law"`` or a dict).
 
     Returns:
         :class:`Examples`.
@@ -306,6 +323,12 @@ def read_examples(data: Any, labels: Sequence[str] | None = None, text_field: st
     rows, source = _rows_from_any(data)
     if not rows:
         raise DataError(f"{source}: no rows")
+    from .annotations import detect_format, read_annotations
+
+    if label_map or data_format != "auto" or detect_format(rows) != "pressctx":
+        rows = read_annotations(
+            data if isinstance(data, (str, Path)) else rows, data_format=data_format, label_map=label_map
+        )
     texts: list[str] = []
     out_labels: list[list[str]] = []
     langs: list[str] = []
@@ -343,6 +366,13 @@ def read_examples(data: Any, labels: Sequence[str] | None = None, text_field: st
             langs.append(str(lang) if lang else "unk")
             doc_ids.append(None if doc_id in (None, "") else str(doc_id))
     return Examples(texts, out_labels, langs, doc_ids, source)
+
+
+def read_annotations(data: Any, data_format: str = "auto", label_map: Any = None) -> list[dict[str, Any]]:
+    """Rows from an annotation tool's export; see :func:`pressctx.data.annotations.read_annotations`."""
+    from .annotations import read_annotations as _read
+
+    return _read(data, data_format=data_format, label_map=label_map)
 
 
 def default_labels(examples: Examples) -> list[str]:

@@ -1,7 +1,8 @@
 """Tagging whole archives: records from files, one output record per input record.
 
-Inputs are ``.txt`` files (one document each), JSONL, CSV or Parquet files (one
-document per row), or standard input. A row that cannot be processed (broken
+Inputs are ``.txt`` and ``.html`` files (one document each), JSONL, CSV or
+Parquet files (one document per row; with ``fmt="html"`` their text field holds a
+page's HTML), or standard input. A row that cannot be processed (broken
 JSON, missing text field, text that is not a string) becomes an output record
 with an ``error`` field; nothing is dropped.
 """
@@ -20,7 +21,7 @@ from ..models.base import Tagger
 
 __all__ = ["Record", "iter_records", "process_records", "tag_dataset", "tag_columns", "FORMATS"]
 
-FORMATS = ("auto", "txt", "jsonl", "csv", "parquet")
+FORMATS = ("auto", "txt", "html", "jsonl", "csv", "parquet")
 
 
 @dataclass
@@ -32,39 +33,57 @@ class Record:
         text: the document, or ``None`` when the record is broken.
         error: why the record could not be read, or ``None``.
         warning: a note about a readable record (e.g. bytes replaced while decoding).
+        html: ``text`` is a web page's HTML, to extract before tagging.
+        url: the page's address (a row's ``url`` field), for HTML records.
+        fields: input fields passed through to the output (``keep_fields``).
     """
 
     id: Any
     text: str | None
     error: str | None = None
     warning: str | None = None
+    html: bool = False
+    url: str | None = None
+    fields: dict[str, Any] | None = None
 
 
 def _format_of(path: str, fmt: str) -> str:
     if fmt != "auto":
         return fmt
     suffix = Path(path).suffix.lower()
-    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}.get(
-        suffix, "txt"
-    )
+    return {
+        ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet",
+        ".html": "html", ".htm": "html", ".xhtml": "html",
+    }.get(suffix, "txt")
 
 
-def _record_from_row(row: Any, where: str, text_field: str, id_field: str | None) -> Record:
+def _record_from_row(
+    row: Any, where: str, text_field: str, id_field: str | None, html: bool = False, keep: Sequence[str] = ()
+) -> Record:
     if not isinstance(row, dict):
         return Record(where, None, f"{where}: expected a JSON object, got {type(row).__name__}")
     rid = row.get(id_field, where) if id_field else where
     if rid is None:
         rid = where
+    fields = {k: row[k] for k in keep if k in row} or None
     if text_field not in row:
-        return Record(rid, None, f"{where}: no {text_field!r} field (fields: {sorted(row)[:10]})")
+        return Record(rid, None, f"{where}: no {text_field!r} field (fields: {sorted(row)[:10]})", fields=fields)
     text = row[text_field]
     if not isinstance(text, str):
-        return Record(rid, None, f"{where}: {text_field!r} must be a string, got {type(text).__name__}")
-    return Record(rid, text)
+        return Record(
+            rid, None, f"{where}: {text_field!r} must be a string, got {type(text).__name__}", fields=fields
+        )
+    url = row.get("url") if html and isinstance(row.get("url"), str) else None
+    return Record(rid, text, html=html, url=url, fields=fields)
 
 
 def _jsonl_records(
-    lines: Iterable[tuple[str, str | None]], name: str, text_field: str, id_field: str | None
+    lines: Iterable[tuple[str, str | None]],
+    name: str,
+    text_field: str,
+    id_field: str | None,
+    html: bool = False,
+    keep: Sequence[str] = (),
 ) -> Iterator[Record]:
     """Records from ``(line, decoding warning)`` pairs, numbered from 1."""
     for lineno, (line, warning) in enumerate(lines, 1):
@@ -76,7 +95,7 @@ def _jsonl_records(
         except json.JSONDecodeError as exc:
             yield Record(where, None, f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        rec = _record_from_row(row, where, text_field, id_field)
+        rec = _record_from_row(row, where, text_field, id_field, html, keep)
         rec.warning = warning
         yield rec
 
@@ -97,6 +116,7 @@ def iter_records(
     id_field: str | None = "id",
     fmt: str = "auto",
     stdin: Any = None,
+    keep_fields: Sequence[str] = (),
 ) -> Iterator[Record]:
     """Read documents from files or standard input (``"-"``), lazily.
 
@@ -104,9 +124,13 @@ def iter_records(
         paths: file paths, or ``"-"`` for standard input.
         text_field: the text column of JSONL/CSV/Parquet rows.
         id_field: the id column (falls back to ``FILE:LINE``).
-        fmt: ``"auto"`` (by suffix; standard input is JSONL when its first
-            character is ``{``, else one text document) or a fixed format.
+        fmt: ``"auto"`` (by suffix, ``.html``/``.htm`` being web pages; standard
+            input is JSONL when its first character is ``{``, else one text document)
+            or a fixed format. ``"html"`` reads ``.jsonl``/``.csv``/``.parquet`` files
+            as rows whose text field holds HTML (and whose ``url`` field, if any, the
+            page's address), and any other file as one web page.
         stdin: a binary stream to read for ``"-"`` (default: ``sys.stdin.buffer``).
+        keep_fields: row fields copied to :attr:`Record.fields` (e.g. ``outlet``, ``date``).
 
     Yields:
         One :class:`Record` per document, broken ones included.
@@ -117,18 +141,25 @@ def iter_records(
         if path == "-":
             data = (stdin or sys.stdin.buffer).read()
             text, warning = _decode(data, "<stdin>")
-            kind = fmt if fmt != "auto" else ("jsonl" if text.lstrip().startswith("{") else "txt")
+            html = fmt == "html"
+            starts_json = text.lstrip().startswith("{")
+            kind = fmt if fmt not in ("auto", "html") else ("jsonl" if starts_json else "txt")
             if kind == "jsonl":
-                yield from _jsonl_records(((line, warning) for line in io.StringIO(text)), "<stdin>", text_field, id_field)
+                lines = ((line, warning) for line in io.StringIO(text))
+                yield from _jsonl_records(lines, "<stdin>", text_field, id_field, html, keep_fields)
             elif kind == "txt":
-                yield Record("<stdin>", text, warning=warning)
+                yield Record("<stdin>", text, warning=warning, html=html)
             elif kind == "csv":
                 for r, row in enumerate(csv.DictReader(io.StringIO(text)), 1):
-                    yield _record_from_row(row, f"<stdin>:{r}", text_field, id_field)
+                    yield _record_from_row(row, f"<stdin>:{r}", text_field, id_field, False, keep_fields)
             else:
                 yield Record("<stdin>", None, "Parquet cannot be read from standard input; pass a file")
             continue
         kind = _format_of(path, fmt)
+        html = kind == "html"
+        if html:
+            inner = _format_of(path, "auto")
+            kind = inner if inner in ("jsonl", "csv", "parquet") else "txt"
         p = Path(path)
         if not p.is_file():
             yield Record(path, None, f"{path}: no such file")
@@ -136,16 +167,16 @@ def iter_records(
         try:
             if kind == "txt":
                 text, warning = _decode(p.read_bytes(), path)
-                yield Record(path, text, warning=warning)
+                yield Record(path, text, warning=warning, html=html)
             elif kind == "jsonl":
                 with p.open("rb") as fh:
                     decoded = (_decode(raw, f"{path}:{n}") for n, raw in enumerate(fh, 1))
-                    yield from _jsonl_records(decoded, path, text_field, id_field)
+                    yield from _jsonl_records(decoded, path, text_field, id_field, html, keep_fields)
             elif kind == "csv":
                 csv.field_size_limit(2**31 - 1)
                 with p.open(encoding="utf-8", errors="replace", newline="") as fh:
                     for r, row in enumerate(csv.DictReader(fh), 1):
-                        yield _record_from_row(row, f"{path}:{r}", text_field, id_field)
+                        yield _record_from_row(row, f"{path}:{r}", text_field, id_field, html, keep_fields)
             elif kind == "parquet":
                 import pyarrow.parquet as pq
 
@@ -153,7 +184,7 @@ def iter_records(
                 for batch in pq.ParquetFile(p).iter_batches(batch_size=1024):
                     for row in batch.to_pylist():
                         r += 1
-                        yield _record_from_row(row, f"{path}:{r}", text_field, id_field)
+                        yield _record_from_row(row, f"{path}:{r}", text_field, id_field, html, keep_fields)
         except (OSError, ValueError) as exc:
             yield Record(path, None, f"{path}: cannot read ({exc})")
 
@@ -180,13 +211,30 @@ def process_records(
     pending: list[Record] = []
 
     def flush() -> Iterator[dict[str, Any]]:
-        good = [r for r in pending if r.error is None]
-        results = iter(tagger.tag_many([r.text for r in good], batch_size=batch_size))
-        for rec in pending:
+        pages: dict[int, Any] = {}
+        for i, rec in enumerate(pending):
+            if rec.error is None and rec.html:
+                from .html import extract_html
+
+                try:
+                    pages[i] = extract_html(rec.text, url=rec.url)
+                except Exception as exc:  # a page lxml/trafilatura cannot parse is one failed record
+                    rec.error = f"{rec.id}: cannot extract text from the HTML ({type(exc).__name__}: {exc})"
+        good = [(i, r) for i, r in enumerate(pending) if r.error is None]
+        texts = [pages[i].text if i in pages else r.text for i, r in good]
+        results = iter(tagger.tag_many(texts, batch_size=batch_size))
+        for i, rec in enumerate(pending):
             if rec.error is not None:
-                yield {"id": rec.id, "error": rec.error}
+                yield {"id": rec.id, **(rec.fields or {}), "error": rec.error}
                 continue
-            out = make_output(rec, next(results))
+            result = next(results)
+            if i in pages:
+                from .html import with_page
+
+                result = with_page(result, pages[i])
+            out = make_output(rec, result)
+            if rec.fields:
+                out = {"id": out.get("id", rec.id), **rec.fields, **out}
             if rec.warning:
                 out["warning"] = rec.warning
             yield out
