@@ -1,0 +1,88 @@
+"""The real-derived corpus: provenance on every row, splits by outlet, no leaks, a reproducible build."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pressctx
+from pressctx.data import SPLITS, corpus_data
+from pressctx.data.real import REAL_FLOORS, real_corpus_stats
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def real():
+    return pressctx.load_corpus("real")
+
+
+@pytest.fixture(scope="module")
+def stats():
+    return real_corpus_stats()
+
+
+def test_columns_and_provenance(real):
+    assert set(real) == set(SPLITS)
+    for split in SPLITS:
+        ds = real[split]
+        assert {"text", "labels", "lang", "source", "outlet", "origin", "mined", "doc_id"} <= set(ds.column_names)
+        for row in ds:
+            assert row["origin"] == "real"
+            assert row["source"].startswith(("http://", "https://")), row["source"]
+            assert row["outlet"] and " " not in row["outlet"]
+            assert set(row["labels"]) <= set(pressctx.LABELS)
+            assert row["lang"] in {"en", "es", "ru", "pt", "fr"}
+            assert not (row["mined"] and row["labels"]), "a mined hard negative carries no label"
+
+
+def test_splits_are_disjoint_by_outlet_and_near_duplicates(stats):
+    leaks = stats["leaks"]
+    assert leaks["outlets_in_several_splits"] == []
+    assert leaks["near_duplicates_across_splits"] == []
+
+
+def test_articles_are_whole_and_in_one_split():
+    docs = pressctx.load_documents("real")
+    seen = {}
+    for split in SPLITS:
+        for d in docs[split]:
+            assert d["doc_id"] not in seen
+            seen[d["doc_id"]] = split
+            assert 8 <= len(d["segments"]) <= 40
+            for s in d["segments"]:
+                assert d["text"][s["start"] : s["end"]] == s["text"]
+            assert d["labels"] == [lab for lab in pressctx.LABELS if any(lab in s["labels"] for s in d["segments"])]
+
+
+def test_held_out_sizes(stats):
+    for name in ("validation_segments", "test_segments", "validation_articles", "test_articles"):
+        value, floor, met = stats["floors"][name]
+        assert met, f"{name}: {value} < {floor}"
+    assert set(stats["floors"]) == set(REAL_FLOORS)
+
+
+def test_build_reproduces_the_shipped_files():
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_real_corpus.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_corpus_specs(real):
+    assert len(corpus_data("real:validation")) == len(real["validation"])
+    both = corpus_data("real+corpus:train")
+    assert len(both) == len(real["train"]) + len(pressctx.load_corpus()["train"])
+    with pytest.raises(pressctx.DataError, match="unknown corpus"):
+        pressctx.load_corpus("fake")
+    with pytest.raises(pressctx.DataError, match="unknown split"):
+        corpus_data("real:dev")
+
+
+def test_stats_command_prints_floors(capsys):
+    from pressctx.data import main
+
+    assert main(["stats", "--real"]) == 0
+    out = capsys.readouterr().out
+    assert "mined_negatives" in out and "outlets in more than one split: 0" in out
