@@ -35,7 +35,10 @@ there. Matches then resolve as follows:
   antifascista y antibloqueo");
 * ``blockers`` hide registry phrases inside names of other instruments (the US
   Foreign Agents Registration Act);
-* of overlapping matches the longest wins.
+* of overlapping matches the longest wins;
+* with ``context=True`` the text is one document, and ``references`` ("the law",
+  "la norma", "el decreto") link to the one law of their kind named in the
+  ``REF_WINDOW`` characters before them.
 
 Country cues ("Russia", "ruso", "российский", "Caracas") are listed per country in
 ``laws.json``; the mention of a law that belongs to one country is a cue as well.
