@@ -278,16 +278,21 @@ def _word_regex(literal: str, star: bool) -> tuple[str, str]:
     return body, parts[0][:3]
 
 
-def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozenset[str] | None]:
+def _compile_words(
+    tokens: list[str], dsl: bool
+) -> tuple[str, set[str], frozenset[str] | None, frozenset[str]]:
     """Turn a tokenised phrase into regex source and its dispatch keys.
 
     Returns:
-        ``(source, keys, next_keys)``: the keys are the first three letters of the words
-        the phrase can start with; ``next_keys`` those of the word that must follow, or
-        ``None`` when any word may follow (optional word, gap, multi-part first word).
+        ``(source, keys, next_keys, needs)``: the keys are the first three letters of the
+        words the phrase can start with; ``next_keys`` those of the word that must follow,
+        or ``None`` when any word may follow (optional word, gap, multi-part first word);
+        ``needs`` the first three letters of later words the phrase cannot match without,
+        so that a text lacking one of them skips the phrase.
     """
     pieces: list[str] = []
     keys: set[str] = set()
+    needs: set[str] = set()
     first_single = False
     next_keys: frozenset[str] | None = None
     for tok in tokens:
@@ -317,6 +322,7 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
         regexes: list[str] = []
         first_keys: set[str] = set()
         single = True  # every alternative is one word with no inner punctuation
+        required: set[str] = set()
         for a in alts:
             # "a+b" is a run of words inside one alternative ("armed+forces").
             words = []
@@ -328,8 +334,11 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
                 if rx:
                     words.append(rx)
                     key = key or k
-                    if len(_WORD.findall(bare)) != 1 or (star and len(bare) < 3):
+                    parts = _WORD.findall(bare)
+                    if len(parts) != 1 or (star and len(bare) < 3):
                         single = False
+                    elif len(alts) == 1 and not (star and len(bare) < 3):
+                        required.add(parts[0][:3])
             if len(words) > 1:
                 single = False
             if words:
@@ -349,6 +358,8 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
             continue
         if len(pieces) == 1 and first_single and not optional:
             next_keys = frozenset(first_keys)
+        if not optional:
+            needs |= required
         first_single = False
         if optional:
             pieces.append(f"(?:{_SEP}{core})?")
@@ -356,7 +367,7 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
             pieces.append(_SEP + core)
     if not pieces:
         raise ValueError("empty pattern")
-    return "".join(pieces) + r"(?!\w)", keys, next_keys
+    return "".join(pieces) + r"(?!\w)", keys, next_keys, frozenset(needs)
 
 
 @dataclass
@@ -368,6 +379,8 @@ class _Matcher:
     generic: int = -1  # index of the shared-phrase group, -1 when none
     # Acronyms that must be written in capitals ("PECA", not Portuguese "peça"); "*": the whole match.
     caps: tuple[str, ...] = ()
+    # First three letters of later words the phrase needs; a text without one of them skips it.
+    needs: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -526,10 +539,10 @@ class _Linker:
             return
         tokens = folded.split()
         try:
-            src, keys, next_keys = _compile_words(tokens, dsl)
+            src, keys, next_keys, needs = _compile_words(tokens, dsl)
         except ValueError as exc:
             raise ValueError(f"laws.json: cannot compile {folded!r}: {exc}") from None
-        matcher = _Matcher(kind, re.compile(src), payload, group, caps)
+        matcher = _Matcher(kind, re.compile(src), payload, group, caps, needs)
         for k in keys:
             any_next, by_next = table.setdefault(k, ([], {}))
             if next_keys is None:
@@ -578,9 +591,20 @@ class _Linker:
         tokens = _WORD.findall(folded)
         positions = [t.start() for t in _WORD.finditer(folded)]
         n_tokens = len(tokens)
-        for table in tables:
+        present = {t[:3] for t in tokens}
+        usable: dict[tuple[int, str], tuple[list[_Matcher], dict[str, list[_Matcher]]] | None] = {}
+        for t_id, table in enumerate(tables):
             for i, word in enumerate(tokens):
-                entry = table.get(word[:3])
+                key = (t_id, word[:3])
+                entry = usable.get(key, False)
+                if entry is False:
+                    # Once per text and key: drop the phrases whose later words the text lacks.
+                    entry = table.get(word[:3])
+                    if entry is not None:
+                        entry = ([m for m in entry[0] if m.needs <= present],
+                                 {nk: [m for m in ms if m.needs <= present]
+                                  for nk, ms in entry[1].items() if nk in present})
+                    usable[key] = entry
                 if entry is None:
                     continue
                 any_next, by_next = entry
