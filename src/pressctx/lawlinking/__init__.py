@@ -232,6 +232,8 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
 # --------------------------------------------------------------------------- patterns
 
 _SEP = r"[\W_]{1,6}"
+# Inside and right after a gap (``~N``) words are not sought across a sentence end ("... law. The ...").
+_GAP_SEP = r"(?:(?![.!?]\s)[\W_]){1,6}"
 _JOIN = r"[\W_]?"
 _NUMBER = r"\d+(?:[.\-/]\d+)*"
 _WORD = re.compile(r"\w+")
@@ -295,12 +297,14 @@ def _compile_words(
     needs: set[str] = set()
     first_single = False
     next_keys: frozenset[str] | None = None
+    after_gap = False
     for tok in tokens:
         if dsl and re.fullmatch(r"~\d+", tok):
             if not pieces:
                 raise ValueError("a pattern cannot start with a gap")
-            pieces.append(rf"(?:{_SEP}\w+){{0,{int(tok[1:])}}}")
+            pieces.append(rf"(?:{_GAP_SEP}\w+){{0,{int(tok[1:])}}}")
             first_single = False
+            after_gap = True
             continue
         if dsl and tok == "#":
             if not pieces:
@@ -361,10 +365,12 @@ def _compile_words(
         if not optional:
             needs |= required
         first_single = False
+        sep = _GAP_SEP if after_gap else _SEP
+        after_gap = False
         if optional:
-            pieces.append(f"(?:{_SEP}{core})?")
+            pieces.append(f"(?:{sep}{core})?")
         else:
-            pieces.append(_SEP + core)
+            pieces.append(sep + core)
     if not pieces:
         raise ValueError("empty pattern")
     return "".join(pieces) + r"(?!\w)", keys, next_keys, frozenset(needs)
