@@ -56,6 +56,9 @@ def gold_row(row: dict, split: str, mapping: dict, decisions: list[tuple[str, li
     ids = list(dict.fromkeys(mapping[i] for i in row["instruments"] if mapping[i]))
     alone = list(ids)
     applied = None
+    matching = [k for k, (start, _) in enumerate(decisions) if row["text"].startswith(start)]
+    if len(matching) > 1:
+        raise SystemExit(f"several decisions match one row: {[decisions[k][0] for k in matching]}")
     for k, (start, codes) in enumerate(decisions):
         if not row["text"].startswith(start):
             continue
