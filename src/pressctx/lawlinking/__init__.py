@@ -248,7 +248,7 @@ _LIST_HEAD = re.compile(
 )
 _LIST_GAP = re.compile(
     r"(?:[\W_]|(?<!\w)(?:la|las|el|los|lo|the|de|del|da|do|das|dos|a|y|e|and|or|o|ni|como|such|as|known|"
-    r"conocidas?|conocidos?|llamadas?|llamados?|denominadas?|so|called|tres|three|dos|two|contra|against|"
+    r"conocidas?|conocidos?|llamadas?|llamados?|denominadas?|so|called|tres|three|dos|two|contra|against|ahora|tambien|now|also|"
     r"anti|ley|law|lei|loi|les|le|et|ou|des|du|о|об|и|против|laws|leyes|leis|lois|legislacion|legislation|"
     r"legislacao|normas|normativas|instrumentos|instruments|statutes|законы|законов|законами|"
     r"законодательство)(?!\w))*"
