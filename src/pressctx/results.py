@@ -205,7 +205,10 @@ def build_result(
         probs: array of shape ``(len(segments), len(labels))``.
         labels: label names (columns of ``probs``).
         thresholds: one decision threshold per label.
-        link_laws: look up registry laws in ``censorship_law`` spans.
+        link_laws: look up registry laws in ``censorship_law`` spans. The whole document is
+            linked once with ``find_laws(text, context=True)``, so a span that refers back to a
+            law named earlier in the document ("the law", "la norma") gets that law; each span
+            keeps the mentions that start inside it.
         stages: which stage decided each segment (see :attr:`Segment.stage`).
 
     Returns:
@@ -213,6 +216,7 @@ def build_result(
     """
     from .lawlinking import LawMention, find_laws
 
+    doc_mentions: list[LawMention] | None = None
     segs: list[Segment] = []
     if stages is None:
         stages = [None] * len(segments)
@@ -233,10 +237,9 @@ def build_result(
                 start, end = run[0].start, run[-1].end
                 laws: tuple[LawMention, ...] = ()
                 if link_laws and lab == "censorship_law":
-                    laws = tuple(
-                        LawMention(m.start + start, m.end + start, m.text, m.law)
-                        for m in find_laws(text[start:end])
-                    )
+                    if doc_mentions is None:
+                        doc_mentions = find_laws(text, context=True)
+                    laws = tuple(m for m in doc_mentions if start <= m.start < end)
                 spans.append(Span(start, end, lab, text[start:end], max(s.scores[lab] for s in run), laws))
                 run = []
     spans.sort(key=lambda s: (s.start, s.end, s.label))

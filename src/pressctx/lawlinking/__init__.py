@@ -35,7 +35,10 @@ there. Matches then resolve as follows:
   antifascista y antibloqueo");
 * ``blockers`` hide registry phrases inside names of other instruments (the US
   Foreign Agents Registration Act);
-* of overlapping matches the longest wins.
+* of overlapping matches the longest wins;
+* with ``context=True`` the text is one document, and ``references`` ("the law",
+  "la norma", "el decreto") link to the one law of their kind named in the
+  ``REF_WINDOW`` characters before them.
 
 Country cues ("Russia", "ruso", "российский", "Caracas") are listed per country in
 ``laws.json``; the mention of a law that belongs to one country is a cue as well.
@@ -229,6 +232,8 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
 # --------------------------------------------------------------------------- patterns
 
 _SEP = r"[\W_]{1,6}"
+# Inside and right after a gap (``~N``) words are not sought across a sentence end ("... law. The ...").
+_GAP_SEP = r"(?:(?![.!?]\s)[\W_]){1,6}"
 _JOIN = r"[\W_]?"
 _NUMBER = r"\d+(?:[.\-/]\d+)*"
 _WORD = re.compile(r"\w+")
@@ -243,7 +248,7 @@ _LIST_HEAD = re.compile(
 )
 _LIST_GAP = re.compile(
     r"(?:[\W_]|(?<!\w)(?:la|las|el|los|lo|the|de|del|da|do|das|dos|a|y|e|and|or|o|ni|como|such|as|known|"
-    r"conocidas?|conocidos?|llamadas?|llamados?|denominadas?|so|called|tres|three|dos|two|contra|against|"
+    r"conocidas?|conocidos?|llamadas?|llamados?|denominadas?|so|called|tres|three|dos|two|contra|against|ahora|tambien|now|also|"
     r"anti|ley|law|lei|loi|les|le|et|ou|des|du|о|об|и|против|laws|leyes|leis|lois|legislacion|legislation|"
     r"legislacao|normas|normativas|instrumentos|instruments|statutes|законы|законов|законами|"
     r"законодательство)(?!\w))*"
@@ -275,24 +280,31 @@ def _word_regex(literal: str, star: bool) -> tuple[str, str]:
     return body, parts[0][:3]
 
 
-def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozenset[str] | None]:
+def _compile_words(
+    tokens: list[str], dsl: bool
+) -> tuple[str, set[str], frozenset[str] | None, frozenset[str]]:
     """Turn a tokenised phrase into regex source and its dispatch keys.
 
     Returns:
-        ``(source, keys, next_keys)``: the keys are the first three letters of the words
-        the phrase can start with; ``next_keys`` those of the word that must follow, or
-        ``None`` when any word may follow (optional word, gap, multi-part first word).
+        ``(source, keys, next_keys, needs)``: the keys are the first three letters of the
+        words the phrase can start with; ``next_keys`` those of the word that must follow,
+        or ``None`` when any word may follow (optional word, gap, multi-part first word);
+        ``needs`` the first three letters of later words the phrase cannot match without,
+        so that a text lacking one of them skips the phrase.
     """
     pieces: list[str] = []
     keys: set[str] = set()
+    needs: set[str] = set()
     first_single = False
     next_keys: frozenset[str] | None = None
+    after_gap = False
     for tok in tokens:
         if dsl and re.fullmatch(r"~\d+", tok):
             if not pieces:
                 raise ValueError("a pattern cannot start with a gap")
-            pieces.append(rf"(?:{_SEP}\w+){{0,{int(tok[1:])}}}")
+            pieces.append(rf"(?:{_GAP_SEP}\w+){{0,{int(tok[1:])}}}")
             first_single = False
+            after_gap = True
             continue
         if dsl and tok == "#":
             if not pieces:
@@ -314,6 +326,7 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
         regexes: list[str] = []
         first_keys: set[str] = set()
         single = True  # every alternative is one word with no inner punctuation
+        required: set[str] = set()
         for a in alts:
             # "a+b" is a run of words inside one alternative ("armed+forces").
             words = []
@@ -325,8 +338,11 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
                 if rx:
                     words.append(rx)
                     key = key or k
-                    if len(_WORD.findall(bare)) != 1 or (star and len(bare) < 3):
+                    parts = _WORD.findall(bare)
+                    if len(parts) != 1 or (star and len(bare) < 3):
                         single = False
+                    elif len(alts) == 1 and not (star and len(bare) < 3):
+                        required.add(parts[0][:3])
             if len(words) > 1:
                 single = False
             if words:
@@ -346,14 +362,18 @@ def _compile_words(tokens: list[str], dsl: bool) -> tuple[str, set[str], frozens
             continue
         if len(pieces) == 1 and first_single and not optional:
             next_keys = frozenset(first_keys)
+        if not optional:
+            needs |= required
         first_single = False
+        sep = _GAP_SEP if after_gap else _SEP
+        after_gap = False
         if optional:
-            pieces.append(f"(?:{_SEP}{core})?")
+            pieces.append(f"(?:{sep}{core})?")
         else:
-            pieces.append(_SEP + core)
+            pieces.append(sep + core)
     if not pieces:
         raise ValueError("empty pattern")
-    return "".join(pieces) + r"(?!\w)", keys, next_keys
+    return "".join(pieces) + r"(?!\w)", keys, next_keys, frozenset(needs)
 
 
 @dataclass
@@ -365,6 +385,8 @@ class _Matcher:
     generic: int = -1  # index of the shared-phrase group, -1 when none
     # Acronyms that must be written in capitals ("PECA", not Portuguese "peça"); "*": the whole match.
     caps: tuple[str, ...] = ()
+    # First three letters of later words the phrase needs; a text without one of them skips it.
+    needs: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -409,6 +431,16 @@ _NOT_SPEECH_BEFORE = re.compile(
 )
 
 
+# After a reference: a name the registry does not hold ("the law on associations", "la ley de hidrocarburos"),
+# unless what follows is a year ("the law of 2017", "la ley de 2020", "the law of that year").
+_REF_NAMED = re.compile(
+    r"[\W_]{1,3}(?:on|of|against|de|del|sobre|contra|da|do|das|dos|du|des|sur|о|об|против)[\W_]+"
+    r"(?!\d|that\W+year|ese\W+ano|este\W+ano|aquel\W+ano|esse\W+ano|cette\W+annee|того\W+года)\w"
+)
+_REF_NOT_A_LAW = re.compile(r"[\W_]{1,3}(?:enforcement|firm|firms|school|student|students|degree|faculty|makers?)(?!\w)")
+_REF_BEFORE = re.compile(r"(?:rule\W+of|above|before|estado\W+de|imperio\W+de|ante|fuera\W+de|margen\W+de)\W+$")
+
+
 def _canon_article(s: str) -> str:
     s = _fold_plain(s)
     s = re.sub(r"[()\s]", "", s)
@@ -421,6 +453,8 @@ def _canon_article(s: str) -> str:
 
 class _Linker:
     """Compiled matchers for one registry (built once, on first use)."""
+
+    REF_WINDOW = 3000  # a reference leans on the laws named this many characters before it
 
     def __init__(self, laws: list[Law], data: dict[str, Any]) -> None:
         self.laws = laws
@@ -478,8 +512,32 @@ class _Linker:
         for code, country in data["countries"].items():
             for pat in country["cues"]:
                 self._add(_fold_plain(pat), True, "cue", code, -1, ())
+        # References that lean on the document ("the law", "la norma"), matched only with context=True.
+        self.ref_dispatch: dict[str, tuple[list[_Matcher], dict[str, list[_Matcher]]]] = {}
+        self.ref_kinds: dict[str, set[int]] = {}
+        for kind, spec in data.get("references", {}).items():
+            if kind.startswith("_"):
+                continue
+            self.ref_kinds[kind] = self._kind_members(spec.get("names_with", []))
+            for pat in spec["patterns"]:
+                self._add(_fold_plain(pat), True, "ref", kind, -1, (), self.ref_dispatch)
 
-    def _add(self, folded: str, dsl: bool, kind: str, payload: Any, group: int, caps: tuple[str, ...]) -> None:
+    def _kind_members(self, words: list[str]) -> set[int]:
+        """Laws whose names contain one of ``words`` (all laws when ``words`` is empty)."""
+        if not words:
+            return set(range(len(self.laws)))
+        folded = [_fold_plain(w) for w in words]
+        out = set()
+        for i, law in enumerate(self.laws):
+            names = " ".join(_fold_plain(n) for n in [law.name, *(x for v in law.names.values() for x in v)])
+            if any(re.search(rf"(?<!\w){re.escape(w)}", names) for w in folded):
+                out.add(i)
+        return out
+
+    def _add(self, folded: str, dsl: bool, kind: str, payload: Any, group: int, caps: tuple[str, ...],
+             table: dict[str, tuple[list[_Matcher], dict[str, list[_Matcher]]]] | None = None) -> None:
+        if table is None:
+            table = self.dispatch
         if _UNSPACED.search(folded):
             # e.g. Chinese or Thai: no spaces between words, so match the phrase anywhere.
             src = r"\s*".join(re.escape(p) for p in folded.split())
@@ -487,12 +545,12 @@ class _Linker:
             return
         tokens = folded.split()
         try:
-            src, keys, next_keys = _compile_words(tokens, dsl)
+            src, keys, next_keys, needs = _compile_words(tokens, dsl)
         except ValueError as exc:
             raise ValueError(f"laws.json: cannot compile {folded!r}: {exc}") from None
-        matcher = _Matcher(kind, re.compile(src), payload, group, caps)
+        matcher = _Matcher(kind, re.compile(src), payload, group, caps, needs)
         for k in keys:
-            any_next, by_next = self.dispatch.setdefault(k, ([], {}))
+            any_next, by_next = table.setdefault(k, ([], {}))
             if next_keys is None:
                 any_next.append(matcher)
             else:
@@ -501,13 +559,15 @@ class _Linker:
 
     # ------------------------------------------------------------------ search
 
-    def find(self, text: str) -> list[LawMention]:
+    def find(self, text: str, context: bool = False) -> list[LawMention]:
         folded, starts, ends = _fold(text)
         hits: dict[tuple[int, int], _Hit] = {}
         cues: list[tuple[int, int, str]] = []
         blocks: list[tuple[int, int]] = []
         items: list[tuple[int, int, int]] = []
+        refs: list[tuple[int, int, str]] = []
         dispatch = self.dispatch
+        tables = [dispatch, self.ref_dispatch] if context and self.ref_dispatch else [dispatch]
 
         def record(m: _Matcher, s: int, e: int) -> None:
             if m.caps:
@@ -519,6 +579,8 @@ class _Linker:
                     return
             if m.kind == "cue":
                 cues.append((s, e, m.payload))
+            elif m.kind == "ref":
+                refs.append((s, e, m.payload))
             elif m.kind == "block":
                 blocks.append((s, e))
             elif m.kind == "item":
@@ -535,21 +597,33 @@ class _Linker:
         tokens = _WORD.findall(folded)
         positions = [t.start() for t in _WORD.finditer(folded)]
         n_tokens = len(tokens)
-        for i, word in enumerate(tokens):
-            entry = dispatch.get(word[:3])
-            if entry is None:
-                continue
-            any_next, by_next = entry
-            pos = positions[i]
-            for m in any_next:
-                mm = m.regex.match(folded, pos)
-                if mm:
-                    record(m, pos, mm.end())
-            if by_next and i + 1 < n_tokens:
-                for m in by_next.get(tokens[i + 1][:3], ()):
+        present = {t[:3] for t in tokens}
+        usable: dict[tuple[int, str], tuple[list[_Matcher], dict[str, list[_Matcher]]] | None] = {}
+        for t_id, table in enumerate(tables):
+            for i, word in enumerate(tokens):
+                key = (t_id, word[:3])
+                entry = usable.get(key, False)
+                if entry is False:
+                    # Once per text and key: drop the phrases whose later words the text lacks.
+                    entry = table.get(word[:3])
+                    if entry is not None:
+                        entry = ([m for m in entry[0] if m.needs <= present],
+                                 {nk: [m for m in ms if m.needs <= present]
+                                  for nk, ms in entry[1].items() if nk in present})
+                    usable[key] = entry
+                if entry is None:
+                    continue
+                any_next, by_next = entry
+                pos = positions[i]
+                for m in any_next:
                     mm = m.regex.match(folded, pos)
                     if mm:
                         record(m, pos, mm.end())
+                if by_next and i + 1 < n_tokens:
+                    for m in by_next.get(tokens[i + 1][:3], ()):
+                        mm = m.regex.match(folded, pos)
+                        if mm:
+                            record(m, pos, mm.end())
         if self.unspaced and _UNSPACED.search(folded):
             for m in self.unspaced:
                 for mm in m.regex.finditer(folded):
@@ -617,6 +691,8 @@ class _Linker:
             chosen.append((s, e, idx))
         if items:
             self._add_list_items(folded, items, chosen)
+        if refs:
+            self._add_references(text, folded, starts, refs, chosen, ctx)
         chosen.sort()
         out = []
         for s, e, idx in chosen:
@@ -624,6 +700,42 @@ class _Linker:
             o_e = e if ends is None else ends[e - 1]
             out.append(LawMention(o_s, o_e, text[o_s:o_e], self.laws[idx]))
         return out
+
+    def _add_references(self, text: str, folded: str, starts: list[int] | None,
+                        refs: list[tuple[int, int, str]], chosen: list[tuple[int, int, int]],
+                        ctx: "_Context") -> None:
+        """Link references that lean on the document ("the law", "la norma") to the one law named before them.
+
+        A reference resolves when the laws linked in the ``REF_WINDOW`` characters before it, of the
+        kind it names (a decree for "el decreto", a code for "the code"), are exactly one, and no
+        other country is named right by it. Otherwise it is left unlinked.
+        """
+        named = sorted(chosen)
+        named_ends = [c[1] for c in named]
+        taken = sorted((c[0], c[1]) for c in chosen)
+        for s, e, kind in sorted(set(refs)):
+            k = bisect.bisect_left(taken, (s, -1))
+            if (k > 0 and taken[k - 1][1] > s) or (k < len(taken) and taken[k][0] < e):
+                continue  # part of a name already linked
+            if _REF_NAMED.match(folded, e) or _REF_NOT_A_LAW.match(folded, e):
+                continue  # "the law on ..." starts a name the registry does not hold; "the act of ..."
+            if _REF_BEFORE.search(folded, max(0, s - 20), s):
+                continue  # "the rule of law", "above the law"
+            o_e = e if starts is None else starts[e - 1] + 1
+            after = _WORD.search(text, o_e)
+            if after is not None and after.start() - o_e <= 1 and after.group()[:1].isupper():
+                continue  # "the Law Enforcement ...": a capitalised name follows
+            lo = bisect.bisect_left(named_ends, s - self.REF_WINDOW)
+            hi = bisect.bisect_right(named_ends, s)
+            members = self.ref_kinds[kind]
+            cands = {idx for _, c_e, idx in named[lo:hi] if idx in members}
+            if len(cands) != 1:
+                continue
+            idx = next(iter(cands))
+            if ctx.tight_other(s, e, {self.laws[idx].country_code}):
+                continue
+            chosen.append((s, e, idx))
+            taken.insert(k, (s, e))
 
     def _share(self, h: _Hit, g: _Hit) -> None:
         """Give ``h`` the candidates of the shared phrases in ``g`` that include one of its laws."""
@@ -965,13 +1077,13 @@ class LawRegistry:
         """
         return {law.country_code: law.country for law in self._load()}
 
-    def find(self, text: str) -> list[LawMention]:
+    def find(self, text: str, *, context: bool = False) -> list[LawMention]:
         """Registry laws named in ``text``; see :func:`find_laws`."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         if not text:
             return []
-        return self._get_linker().find(text)
+        return self._get_linker().find(text, context=bool(context))
 
 
 def _law_from_json(d: dict[str, Any]) -> Law:
@@ -992,7 +1104,7 @@ def _law_from_json(d: dict[str, Any]) -> Law:
 laws = LawRegistry()
 
 
-def find_laws(text: str) -> list[LawMention]:
+def find_laws(text: str, *, context: bool = False) -> list[LawMention]:
     """Find the registry laws named in a text.
 
     Names, short names and nicknames are matched regardless of case and accents and
@@ -1002,8 +1114,18 @@ def find_laws(text: str) -> list[LawMention]:
     mentioned next to it. Laws that do not restrict speech (tax, oil, sanctions,
     amnesty ...) are not in the registry and are never returned.
 
+    With ``context=True`` the text is read as **one document** (an article): a reference
+    that leans on it ("the law", "the new legislation", "la norma", "la reforma",
+    "a lei", "la loi", "этот закон") is linked to the law named before it in the same
+    text, when exactly one law of the kind it names ("el decreto": a decree) was named
+    in the preceding few thousand characters and no other country is named right by
+    it. Pass one document per call: references never resolve across calls. Without
+    ``context`` (the default) such references are not linked, as before.
+
     Args:
         text: Any text; an empty string gives an empty list.
+        context: Read ``text`` as a whole document and resolve references to laws
+            named earlier in it.
 
     Returns:
         Mentions sorted by offset, not overlapping (the longest match wins), each with
@@ -1015,5 +1137,8 @@ def find_laws(text: str) -> list[LawMention]:
     Example:
         >>> [(m.text, m.law.id) for m in find_laws("Detenido por la ley contra el odio.")]
         [('ley contra el odio', 've-law-against-hatred')]
+        >>> doc = "Venezuela aprobó la ley contra el odio en 2017. La norma prevé penas de 20 años."
+        >>> [(m.text, m.law.id) for m in find_laws(doc, context=True)]
+        [('ley contra el odio', 've-law-against-hatred'), ('La norma', 've-law-against-hatred')]
     """
-    return laws.find(text)
+    return laws.find(text, context=context)

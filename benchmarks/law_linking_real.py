@@ -1,0 +1,187 @@
+"""Benchmark law linking on real text: the real corpus's censorship_law segments.
+
+Gold: ``corpus/real/law_links.jsonl`` (built by ``scripts/build_law_links.py`` from the rows'
+instrument strings and hand decisions, never from the linker), which lists per segment the
+registry laws it names read inside its article (``laws``) and read alone (``laws_alone``).
+
+Two readings:
+
+* **alone**: ``find_laws(segment_text)``, scored against ``laws_alone``;
+* **in context**: the whole article is linked at once (``find_laws(article, context=True)`` where
+  the linker has that keyword, plain ``find_laws(article)`` otherwise) and each mention is given to
+  the segment that holds it, scored against ``laws``. A loose segment (no article) is read alone.
+
+Figures, on the segments whose gold for that reading is not empty (those that name an
+identifiable instrument):
+
+* **per segment** (what a monitor counts): the set of law ids linked in a segment against the gold
+  set; precision = correct (segment, law) pairs / linked pairs, recall = found pairs / gold pairs;
+  ``covered`` = share of segments with at least one correct link;
+* **per mention**: every linked mention is a prediction, correct when its law is in the segment's
+  gold set; the gold records laws per segment, not spans, so a gold mention is a (segment, law)
+  pair, found when a mention of that law is linked in the segment (mention recall therefore
+  equals per-segment recall).
+
+``all cl segments`` adds the censorship_law segments whose gold is empty: any link there is a
+false positive. ``other segments`` counts links in segments not labelled censorship_law (no gold).
+
+``--clean`` leaves out the test segments listed in ``corpus/real/law_links_tuned_test_rows.jsonl``
+(they were in the validation split during part of the tuning, before the corpus's splits were
+frozen).
+
+Usage:
+    python benchmarks/law_linking_real.py --corpus DIR [--split validation test] [--clean] [--errors]
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "corpus" / "real" / "law_links.jsonl"
+# Test rows that sat in the validation split while the linker was tuned (the splits moved until
+# the corpus was frozen); --clean leaves them out.
+TUNED = ROOT / "corpus" / "real" / "law_links_tuned_test_rows.jsonl"
+DEFAULT_CORPUS = ROOT / "src" / "pressctx" / "data" / "real"
+
+try:
+    from pressctx.lawlinking import find_laws, laws
+except ImportError:  # running from a checkout without installing the package
+    sys.path.insert(0, str(ROOT / "src"))
+    from pressctx.lawlinking import find_laws, laws
+
+HAS_CONTEXT = "context" in inspect.signature(find_laws).parameters
+
+
+def link_document(text: str) -> list[Any]:
+    return find_laws(text, context=True) if HAS_CONTEXT else find_laws(text)
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def predict(split: str, corpus: Path, gold: list[dict[str, Any]]) -> dict[str, Any]:
+    """Link every gold segment alone and inside its article.
+
+    Returns:
+        ``{"alone": [mentions per gold row], "context": [...], "other_links": n, "other_segments": n,
+        "seconds_alone": s, "seconds_context": s}``.
+    """
+    docs = {d["doc_id"]: d for d in load_jsonl(corpus / f"documents-{split}.jsonl")}
+    start = time.perf_counter()
+    alone = [find_laws(g["text"]) for g in gold]
+    t_alone = time.perf_counter() - start
+    start = time.perf_counter()
+    per_doc = {doc_id: link_document(d["text"]) for doc_id, d in docs.items()}
+    t_context = time.perf_counter() - start
+    by_segment: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    other_links = other_segments = 0
+    gold_keys = {(g["doc_id"], g["position"]) for g in gold if g["doc_id"]}
+    for doc_id, mentions in per_doc.items():
+        segs = docs[doc_id]["segments"]
+        for pos, seg in enumerate(segs):
+            inside = [m for m in mentions if seg["start"] <= m.start < seg["end"]]
+            by_segment[(doc_id, pos)] = inside
+            if "censorship_law" not in seg["labels"]:
+                other_segments += 1
+                other_links += len(inside)
+    context = []
+    for g, lone in zip(gold, alone):
+        if not g["doc_id"]:
+            context.append(lone)
+            continue
+        doc = docs.get(g["doc_id"])
+        if doc is None or doc["segments"][g["position"]]["text"] != g["text"]:
+            raise SystemExit(f"gold row not found in {split} documents: {g['doc_id']}#{g['position']}; "
+                             "rebuild corpus/real/law_links.jsonl (scripts/build_law_links.py)")
+        context.append(by_segment[(g["doc_id"], g["position"])])
+    assert gold_keys <= set(by_segment)
+    return {"alone": alone, "context": context, "other_links": other_links, "other_segments": other_segments,
+            "seconds_alone": t_alone, "seconds_context": t_context}
+
+
+def score(gold: list[dict[str, Any]], preds: list[list[Any]], key: str) -> dict[str, Any]:
+    """Per-segment and per-mention counts, overall and by language, plus the error list."""
+    blocks: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    errors = []
+    for g, mentions in zip(gold, preds):
+        want = set(g[key])
+        got = {m.law.id for m in mentions}
+        for name in ("overall", g["lang"]):
+            b = blocks[name]
+            if want:
+                b["segments"] += 1
+                b["gold"] += len(want)
+                b["pair_tp"] += len(got & want)
+                b["pair_pred"] += len(got)
+                b["covered"] += bool(got & want)
+                b["mentions"] += len(mentions)
+                b["mention_tp"] += sum(m.law.id in want for m in mentions)
+            b["all_segments"] += 1
+            b["all_pred"] += len(got)
+            b["all_tp"] += len(got & want)
+        if got != want:
+            errors.append((g, sorted(want - got), sorted(got - want), mentions))
+    return {"blocks": blocks, "errors": errors}
+
+
+def ratio(a: int, b: int) -> float:
+    return a / b if b else 1.0
+
+
+def print_table(title: str, result: dict[str, Any]) -> None:
+    print(f"\n{title}")
+    print(f"{'':8} {'segs':>5} {'gold':>5} | {'seg P':>6} {'seg R':>6} {'covered':>7} | {'men P':>6} {'men R':>6} "
+          f"{'links':>5} | {'all cl P':>8}")
+    blocks = result["blocks"]
+    for name in ["overall"] + sorted(k for k in blocks if k != "overall"):
+        b = blocks[name]
+        print(f"{name:8} {b['segments']:5d} {b['gold']:5d} | {ratio(b['pair_tp'], b['pair_pred']):6.3f} "
+              f"{ratio(b['pair_tp'], b['gold']):6.3f} {ratio(b['covered'], b['segments']):7.3f} | "
+              f"{ratio(b['mention_tp'], b['mentions']):6.3f} {ratio(b['pair_tp'], b['gold']):6.3f} "
+              f"{b['mentions']:5d} | {ratio(b['all_tp'], b['all_pred']):8.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the real corpus's splits")
+    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--split", nargs="+", default=["validation", "test"], choices=["validation", "test"])
+    parser.add_argument("--errors", action="store_true", help="list every segment whose linked laws differ from gold")
+    parser.add_argument("--clean", action="store_true",
+                        help="leave out test segments that were in the validation split during tuning")
+    args = parser.parse_args(argv)
+
+    countries = {law.country_code for law in laws}
+    print(f"registry: {len(laws)} entries, {len(countries)} countries; document context: "
+          f"{'find_laws(..., context=True)' if HAS_CONTEXT else 'plain find_laws on the article'}")
+    gold_all = load_jsonl(args.gold)
+    tuned = {(t["doc_id"], t["position"], t["text"]) for t in load_jsonl(TUNED)} if args.clean else set()
+    for split in args.split:
+        gold = [g for g in gold_all if g["split"] == split and (g["doc_id"], g["position"], g["text"]) not in tuned]
+        pred = predict(split, args.corpus, gold)
+        print(f"\n=== {split}{' (clean)' if args.clean and split == 'test' else ''}: {len(gold)} censorship_law segments "
+              f"({sum(1 for g in gold if g['doc_id'])} in articles); linking took {pred['seconds_alone']:.2f}s "
+              f"alone, {pred['seconds_context']:.2f}s for the articles")
+        for reading, key in (("alone", "laws_alone"), ("context", "laws")):
+            result = score(gold, pred[reading], key)
+            print_table(f"[{split}, read {'alone' if reading == 'alone' else 'inside their articles'}]", result)
+            if args.errors:
+                for g, missed, wrong, mentions in result["errors"]:
+                    found = ", ".join(f"{m.text!r}->{m.law.id}" for m in mentions)
+                    print(f"  [{g['lang']}] missed {missed} wrong {wrong} | {g['text'][:160]!r} | linked: {found}")
+        print(f"other segments (not censorship_law) in the articles: {pred['other_links']} links in "
+              f"{pred['other_segments']} segments")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
