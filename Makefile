@@ -26,9 +26,9 @@ test-all: install
 bench: install
 	$(BIN)/python benchmarks/throughput.py
 
-# Retrain the shipped models into models/ (about 10 minutes on 2 CPU cores).
+# Retrain the shipped models into src/pressctx/_models/ (about 25 minutes on 2 CPU cores: training, then the choices on real validation).
 retrain: install
-	$(BIN)/python scripts/train_shipped.py --output models
+	$(BIN)/python scripts/train_shipped.py --output src/pressctx/_models
 
 stats: install
 	$(BIN)/python -m pressctx.data stats

@@ -1,6 +1,6 @@
 """Time a full retrain of the shipped models (transformer + baseline) on the shipped corpus.
 
-Runs scripts/train_shipped.py into a temporary folder (models/ is left alone) and prints
+Runs scripts/train_shipped.py into a temporary folder (the shipped models are left alone) and prints
 the wall time, the machine's cores and torch's threads. The target is under 20 minutes
 on 2 CPU cores.
 

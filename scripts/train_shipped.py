@@ -182,7 +182,7 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", default=str(ROOT / "models"))
+    parser.add_argument("--output", default=str(ROOT / "src" / "pressctx" / "_models"))
     parser.add_argument("--models", default="baseline,minilm", help="baseline always; add multilingual for multilingual-e5-small (about 2.5 times minilm's training time)")
     parser.add_argument("--phase", default="all", choices=("all", "train", "finalize"),
                         help="train (save unfinished models under --raw), finalize (tune on real validation, "
