@@ -9,7 +9,6 @@ evaluation also scores them as a document.
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -55,30 +54,10 @@ def parse_label_map(spec: str | Mapping[str, str] | None) -> dict[str, str]:
 
 def _load_rows(data: Any) -> tuple[list[Any], str]:
     if isinstance(data, (str, Path)):
-        path = Path(data)
-        if not path.is_file():
-            raise DataError(f"no such data file: {path}")
-        text = path.read_text(encoding="utf-8")
-        stripped = text.lstrip()
-        if path.suffix == ".json" and stripped.startswith("["):
-            try:
-                rows = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
-            return rows, str(path)
-        if path.suffix in (".json", ".jsonl", ".ndjson"):
-            rows = []
-            for lineno, line in enumerate(text.splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}, line {lineno}: invalid JSON ({exc.msg})") from exc
-            return rows, str(path)
         from . import _rows_from_path
 
-        return _rows_from_path(path), str(path)
+        # A JSON array (Label Studio, Argilla), JSON lines (doccano), CSV or Parquet.
+        return _rows_from_path(Path(data)), str(data)
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
         return list(data), "rows"
     raise DataError(f"data must be a path or a list of dicts, got {type(data).__name__}")
