@@ -22,12 +22,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-LABELS = ("disclaimer", "censorship_law", "hostile_environment")
-LANGS = {"en", "es", "pt", "fr", "ru"}
-KINDS = {"closing_note", "mandated_label", "editor_note", "body", "quote", "heading",
-         "caption", "link_line", "counter", "byline", "other"}
-NEGS = {"other_law", "generic_disclaimer", "routine_anonymity", "link_or_counter",
-        "journalism_news", "constitutional_guarantee", "ordinary"}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from validate_raw import check_segment as check_labels  # noqa: E402  (corpus v1's row checks)
+
 SHARED_RUN = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -53,31 +50,13 @@ def read_excerpts(folder: Path) -> dict[str, set[tuple[str, ...]]]:
 
 
 def check_segment(row: dict, where: str, errors: list[str], parent: dict) -> None:
-    text = row.get("text")
-    if not isinstance(text, str) or not text.strip():
-        errors.append(f"{where}: text missing or empty")
+    """corpus v1's row checks (labels, kinds, negatives, instruments), then the provenance fields."""
+    merged = {**{k: parent[k] for k in ("lang", "country") if k in parent}, **row}
+    before = len(errors)
+    check_labels(merged, where, errors)
+    if len(errors) > before and not isinstance(row.get("text"), str):
         return
-    if "\n" in text or text != text.strip():
-        errors.append(f"{where}: text has a newline or surrounding whitespace")
-    labels = row.get("labels")
-    if not isinstance(labels, list) or any(lab not in LABELS for lab in labels) or len(set(labels)) != len(labels):
-        errors.append(f"{where}: bad labels {labels!r}")
-        return
-    lang = row.get("lang", parent.get("lang"))
-    if lang not in LANGS:
-        errors.append(f"{where}: bad lang {lang!r}")
-    if row.get("kind") not in KINDS:
-        errors.append(f"{where}: bad kind {row.get('kind')!r}")
-    neg = row.get("neg")
-    if labels and neg is not None:
-        errors.append(f"{where}: neg must be null when labels are set")
-    if not labels and neg not in NEGS:
-        errors.append(f"{where}: neg must be one of {sorted(NEGS)} when labels are empty")
-    if "censorship_law" in labels and not row.get("instruments"):
-        errors.append(f"{where}: censorship_law without instruments")
-    country = row.get("country", parent.get("country"))
-    if not isinstance(country, str) or len(country) != 2:
-        errors.append(f"{where}: country must be a 2-letter code")
+    labels = row.get("labels") or []
     source = row.get("source", parent.get("source"))
     if not isinstance(source, str) or not source.startswith(("http://", "https://")):
         errors.append(f"{where}: source must be the page's address")
