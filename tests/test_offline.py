@@ -33,3 +33,12 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
         pressctx.load(tmp_path / "empty")
     with pytest.raises(TypeError):
         pressctx.load(3)
+
+
+def test_unshipped_multilingual_model_says_how_to_get_one():
+    import pressctx
+
+    if (pressctx.shipped_model_dir("multilingual") / "config.json").is_file():
+        pytest.skip("a multilingual model ships")
+    with pytest.raises(pressctx.ModelLoadError, match="--base multilingual-e5-small"):
+        pressctx.load("multilingual")

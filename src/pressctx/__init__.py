@@ -114,7 +114,13 @@ def load(
     if isinstance(name_or_path, str) and name_or_path in SHIPPED_MODELS and not path.is_dir():
         path = shipped_model_dir(SHIPPED_MODELS[name_or_path])
         if not (path / "config.json").is_file():
-            raise ModelLoadError(f"the shipped model {name_or_path!r} is missing from this installation ({path})")
+            hint = (
+                "; no fine-tuned multilingual model ships with this release yet: train one with "
+                "`pressctx train --data real+corpus --base multilingual-e5-small --output DIR` and load DIR"
+                if SHIPPED_MODELS[name_or_path] == "multilingual"
+                else ""
+            )
+            raise ModelLoadError(f"the shipped model {name_or_path!r} is missing from this installation ({path}){hint}")
     elif not path.is_dir():
         raise ModelLoadError(
             f"no model folder at {str(name_or_path)!r}; expected 'default', 'baseline' or a folder written by "
