@@ -47,34 +47,38 @@ def check_segment(row: dict, where: str, errors: list[str], lang: str | None = N
         errors.append(f"{where}: country must be a 2-letter code")
 
 
+def iter_rows(path: str, errors: list[str]):
+    """``(line number, row)`` for each JSON line of ``path``; a line that is not JSON goes to ``errors``."""
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(f"line {lineno}: invalid JSON ({exc})")
+
+
 def main(paths: list[str]) -> int:
     total_errors = 0
     for path in paths:
         errors: list[str] = []
         segments: list[dict] = []
         n_docs = 0
-        with open(path, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    errors.append(f"line {lineno}: invalid JSON ({exc})")
-                    continue
-                if "segments" in row:
-                    n_docs += 1
-                    segs = row["segments"]
-                    if not (6 <= len(segs) <= 40):
-                        errors.append(f"line {lineno}: document has {len(segs)} segments (6-40 needed)")
-                    if row.get("lang") not in LANGS:
-                        errors.append(f"line {lineno}: document lang missing")
-                    for i, seg in enumerate(segs):
-                        check_segment(seg, f"line {lineno} segment {i}", errors, row.get("lang"))
-                        segments.append({**seg, "lang": seg.get("lang", row.get("lang"))})
-                else:
-                    check_segment(row, f"line {lineno}", errors)
-                    segments.append(row)
+        for lineno, row in iter_rows(path, errors):
+            if "segments" in row:
+                n_docs += 1
+                segs = row["segments"]
+                if not (6 <= len(segs) <= 40):
+                    errors.append(f"line {lineno}: document has {len(segs)} segments (6-40 needed)")
+                if row.get("lang") not in LANGS:
+                    errors.append(f"line {lineno}: document lang missing")
+                for i, seg in enumerate(segs):
+                    check_segment(seg, f"line {lineno} segment {i}", errors, row.get("lang"))
+                    segments.append({**seg, "lang": seg.get("lang", row.get("lang"))})
+            else:
+                check_segment(row, f"line {lineno}", errors)
+                segments.append(row)
         texts = collections.Counter(s.get("text", "").strip().lower() for s in segments)
         for text, n in texts.items():
             if n > 1 and len(text.split()) > 3:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import re
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from validate_raw import check_segment as check_labels  # noqa: E402  (corpus v1's row checks)
+from validate_raw import check_segment as check_labels, iter_rows  # noqa: E402  (corpus v1's row checks)
 
 SHARED_RUN = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -81,28 +80,20 @@ def main(argv: list[str]) -> int:
         errors: list[str] = []
         segments: list[dict] = []
         n_docs = 0
-        with open(path, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    errors.append(f"line {lineno}: invalid JSON ({exc})")
-                    continue
-                if "segments" in row:
-                    n_docs += 1
-                    segs = row["segments"]
-                    if not (8 <= len(segs) <= 40):
-                        errors.append(f"line {lineno}: article has {len(segs)} segments (8-40 needed)")
-                    if not row.get("doc_id"):
-                        errors.append(f"line {lineno}: article without doc_id")
-                    for i, seg in enumerate(segs):
-                        check_segment(seg, f"line {lineno} segment {i}", errors, row)
-                        segments.append({**{k: row.get(k) for k in ("lang", "country", "source", "outlet")}, **seg})
-                else:
-                    check_segment(row, f"line {lineno}", errors, {})
-                    segments.append(row)
+        for lineno, row in iter_rows(path, errors):
+            if "segments" in row:
+                n_docs += 1
+                segs = row["segments"]
+                if not (8 <= len(segs) <= 40):
+                    errors.append(f"line {lineno}: article has {len(segs)} segments (8-40 needed)")
+                if not row.get("doc_id"):
+                    errors.append(f"line {lineno}: article without doc_id")
+                for i, seg in enumerate(segs):
+                    check_segment(seg, f"line {lineno} segment {i}", errors, row)
+                    segments.append({**{k: row.get(k) for k in ("lang", "country", "source", "outlet")}, **seg})
+            else:
+                check_segment(row, f"line {lineno}", errors, {})
+                segments.append(row)
         texts = collections.Counter(s.get("text", "").strip().lower() for s in segments)
         for text, n in texts.items():
             if n > 1 and len(text.split()) > 3:
