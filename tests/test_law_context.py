@@ -218,3 +218,16 @@ def test_a_country_word_inside_another_countrys_law_name_is_not_a_cue():
     doc = ("Georgia's parliament passed the bill again. The foreign agent law, nicknamed the 'Russian law', "
            "tags media funded from abroad.")
     assert "ru-foreign-agents-law" not in ids(doc, context=True)
+
+
+def test_a_reference_in_a_sentence_on_another_country_stays_unlinked():
+    doc = ("В России закон о противодействии экстремистской деятельности применяют к СМИ. "
+           "Власти Беларуси объявили ресурсы «Белсата» экстремистскими.")
+    assert ids(doc, context=True) == ["ru-extremism-law"]
+
+
+def test_a_list_named_by_its_own_genitive_is_not_a_registry_list():
+    doc = ("Минюст внес «Медузу» в реестр иноагентов. Росфинмониторинг включил ее в перечень террористов и экстремистов.")
+    assert [t for t, _ in linked(doc, context=True)].count("в перечень") == 0
+    doc = "Минюст внес «Медузу» в реестр иноагентов. Теперь в этом перечне 49 организаций."
+    assert ("в этом перечне", "ru-foreign-agents-law") in linked(doc, context=True)

@@ -438,6 +438,11 @@ _REF_NAMED = re.compile(
     r"(?!\d|that\W+year|ese\W+ano|este\W+ano|aquel\W+ano|esse\W+ano|cette\W+annee|того\W+года)\w"
 )
 _REF_NOT_A_LAW = re.compile(r"[\W_]{1,3}(?:enforcement|firm|firms|school|student|students|degree|faculty|makers?)(?!\w)")
+# After a list word: the genitive that names another list ("в перечень террористов и экстремистов").
+# The registry's lists hold organisations, groups, materials and resources ("в перечень организаций").
+_REF_LIST_OF = re.compile(
+    r"[\W_]{1,3}(?!(?:организаци|формировани|структур|материал|ресурс|издани|сми)\w*(?!\w))[а-я]+(?:ов|ев|ей|ых|их|ии|ий)(?!\w)"
+)
 _REF_NOT_REF = re.compile(r"article\W+19")
 _REF_BEFORE = re.compile(r"(?:rule\W+of|above|before|estado\W+de|imperio\W+de|ante|fuera\W+de|margen\W+de)\W+$")
 
@@ -763,8 +768,10 @@ class _Linker:
             idx = self._pick_referent(before, s, e, ctx)
             if idx is None:
                 continue
-            if ctx.tight_other(s, e, {self.laws[idx].country_code}):
+            if ctx.tight_other(s, e, {self.laws[idx].country_code}) or ctx.other_in_sentence(s, {self.laws[idx].country_code}):
                 continue
+            if kind == "list" and _REF_LIST_OF.match(folded, e):
+                continue  # "в перечень террористов": a list the registry does not hold
             chosen.append((s, e, idx))
             taken.insert(k, (s, e))
 
@@ -986,6 +993,16 @@ class _Context:
         hi = bisect.bisect_right(self.starts, end + self.WINDOW)
         return None if hi > lo else "RU"
 
+    def other_in_sentence(self, start: int, countries: set[str]) -> bool:
+        """Whether a country outside ``countries`` is named earlier in the sentence that holds ``start``."""
+        lo = bisect.bisect_left(self.starts, start - 300)
+        for c_s, c_e, code in self.cues[lo:]:
+            if c_e > start:
+                break
+            if _foreign(code, countries) and not _SENTENCE_END.search(self.folded, c_e, start):
+                return True
+        return False
+
     def tight_other(self, start: int, end: int, countries: set[str]) -> bool:
         """Whether a country outside ``countries`` is named right before or after the span."""
         for dist, code in self._around(start, end, self.TIGHT_BEFORE, self.TIGHT_AFTER):
@@ -996,6 +1013,8 @@ class _Context:
     def other_within(self, start: int, end: int, countries: set[str], width: int) -> bool:
         return any(_foreign(code, countries) for _, code in self._around(start, end, width, width))
 
+
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
 # Hong Kong's laws are often introduced by "Beijing imposed ...": a China cue does not rule them out.
 _RELATED = {"HK": {"CN"}}
