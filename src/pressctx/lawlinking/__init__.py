@@ -37,8 +37,8 @@ there. Matches then resolve as follows:
   Foreign Agents Registration Act);
 * of overlapping matches the longest wins;
 * with ``context=True`` the text is one document, and ``references`` ("the law",
-  "la norma", "el decreto") link to the one law of their kind named in the
-  ``REF_WINDOW`` characters before them.
+  "la norma", "el decreto") link to the law of their kind named in the
+  ``REF_WINDOW`` characters before them (see ``_Linker._add_references``).
 
 Country cues ("Russia", "ruso", "российский", "Caracas") are listed per country in
 ``laws.json``; the mention of a law that belongs to one country is a cue as well.
@@ -1189,9 +1189,10 @@ def find_laws(text: str, *, context: bool = False) -> list[LawMention]:
     With ``context=True`` the text is read as **one document** (an article): a reference
     that leans on it ("the law", "the new legislation", "la norma", "la reforma",
     "a lei", "la loi", "этот закон") is linked to the law named before it in the same
-    text, when exactly one law of the kind it names ("el decreto": a decree) was named
-    in the preceding few thousand characters and no other country is named right by
-    it. Pass one document per call: references never resolve across calls. Without
+    text: of the laws of the kind it names ("el decreto": a decree) named in the preceding
+    few thousand characters, the only one, or the one named last when it stands apart
+    from the others (same-country candidates first); never when another country is
+    named right by it or earlier in its sentence. Pass one document per call: references never resolve across calls. Without
     ``context`` (the default) such references are not linked, as before.
 
     Args:
