@@ -168,3 +168,66 @@ def test_instrument_map_of_the_real_corpus_points_into_the_registry():
             continue
         assert law_id in laws, (name, law_id)
         assert laws.get(law_id).country_code == name.split(":")[0], name
+
+
+# --------------------------------------------------------------------------- references: choosing among candidates
+
+
+def test_the_law_named_last_wins_when_it_stands_apart():
+    doc = ("Venezuela aplica desde 2017 la ley contra el odio a periodistas, tuiteros y comerciantes que critican "
+           "los precios, y ONG locales cuentan ya cientos de casos en todo el país desde que entró en vigor. "
+           "Hace un año la Asamblea aprobó además la ley antifascista. La norma prevé penas de cárcel.")
+    assert ("La norma", "ve-anti-fascism-law") in linked(doc, context=True)
+
+
+def test_candidates_of_the_country_named_by_the_reference_are_preferred():
+    doc = ("Russia's foreign agents law inspired others. Nicaragua passed the Special Cybercrimes Law in 2020; "
+           "in Nicaragua the law punishes 'false news'.")
+    assert ("the law", "ni-cybercrimes-law") in linked(doc, context=True)
+
+
+@pytest.mark.parametrize("doc,reference,law_id", [
+    ("Nicaragua aprobó la Ley Especial de Ciberdelitos en 2020. El artículo 30 castiga la «información falsa».",
+     "El artículo 30", "ni-cybercrimes-law"),
+    ("В марте 2022 года в УК появилась статья 207.3 о «фейках» об армии. По этой статье возбуждено 5 тысяч дел.",
+     "По этой статье", "ru-art-207-3"),
+    ("В 2015 году приняли закон о нежелательных организациях. Прежде нежелательными стали «Проект» и другие.",
+     "нежелательными", "ru-undesirable-organisations-law"),
+    ("Nicaragua aprobó la Ley Especial de Ciberdelitos. Abre la puerta a nuevas acusaciones por «ciberdelitos».",
+     "ciberdelitos", "ni-cybercrimes-law"),
+    ("Venezuela aprobó la ley antifascista en 2024. El marco legal prevé multas para los medios.",
+     "El marco legal", "ve-anti-fascism-law"),
+])
+def test_more_reference_phrases(doc, reference, law_id):
+    assert (reference, law_id) in linked(doc, context=True)
+    assert reference not in [t for t, _ in linked(doc)]
+
+
+def test_a_reference_right_before_a_name_is_part_of_it():
+    doc = ("Минюст признал «Медузу» иноагентом. Кроме того, ее внесли в реестр нежелательных организаций.")
+    assert ("в реестр", "ru-foreign-agents-law") not in linked(doc, context=True)
+
+
+def test_a_penal_code_reference_does_not_link_one_of_its_articles():
+    doc = ("L'article 144 bis du code pénal algérien punit l'offense au président. "
+           "RSF demande de réformer le code pénal.")
+    assert [t for t, _ in linked(doc, context=True)].count("le code pénal") == 0
+
+
+def test_a_country_word_inside_another_countrys_law_name_is_not_a_cue():
+    doc = ("Georgia's parliament passed the bill again. The foreign agent law, nicknamed the 'Russian law', "
+           "tags media funded from abroad.")
+    assert "ru-foreign-agents-law" not in ids(doc, context=True)
+
+
+def test_a_reference_in_a_sentence_on_another_country_stays_unlinked():
+    doc = ("В России закон о противодействии экстремистской деятельности применяют к СМИ. "
+           "Власти Беларуси объявили ресурсы «Белсата» экстремистскими.")
+    assert ids(doc, context=True) == ["ru-extremism-law"]
+
+
+def test_a_list_named_by_its_own_genitive_is_not_a_registry_list():
+    doc = ("Минюст внес «Медузу» в реестр иноагентов. Росфинмониторинг включил ее в перечень террористов и экстремистов.")
+    assert [t for t, _ in linked(doc, context=True)].count("в перечень") == 0
+    doc = "Минюст внес «Медузу» в реестр иноагентов. Теперь в этом перечне 49 организаций."
+    assert ("в этом перечне", "ru-foreign-agents-law") in linked(doc, context=True)

@@ -338,3 +338,10 @@ def test_heldout_floor_laws_per_sentence():
     assert gold >= 130
     assert tp / pred >= 0.95, tp / pred
     assert tp / gold >= 0.90, tp / gold
+
+
+def test_a_bare_ley_mordaza_names_no_country_s_law():
+    # Latin American press calls many local laws "ley mordaza"; without a country it is not Spain's.
+    from pressctx.lawlinking import find_laws as _find
+    assert [m.law.id for m in _find("Según el artículo 48 de la Ley Mordaza, regirá en 60 días.")] == []
+    assert [m.law.id for m in _find("En España la ley mordaza sigue vigente.")] == ["es-gag-law"]

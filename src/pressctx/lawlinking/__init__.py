@@ -37,8 +37,8 @@ there. Matches then resolve as follows:
   Foreign Agents Registration Act);
 * of overlapping matches the longest wins;
 * with ``context=True`` the text is one document, and ``references`` ("the law",
-  "la norma", "el decreto") link to the one law of their kind named in the
-  ``REF_WINDOW`` characters before them.
+  "la norma", "el decreto") link to the law of their kind named in the
+  ``REF_WINDOW`` characters before them (see ``_Linker._add_references``).
 
 Country cues ("Russia", "ruso", "российский", "Caracas") are listed per country in
 ``laws.json``; the mention of a law that belongs to one country is a cue as well.
@@ -438,6 +438,12 @@ _REF_NAMED = re.compile(
     r"(?!\d|that\W+year|ese\W+ano|este\W+ano|aquel\W+ano|esse\W+ano|cette\W+annee|того\W+года)\w"
 )
 _REF_NOT_A_LAW = re.compile(r"[\W_]{1,3}(?:enforcement|firm|firms|school|student|students|degree|faculty|makers?)(?!\w)")
+# After a list word: the genitive that names another list ("в перечень террористов и экстремистов").
+# The registry's lists hold organisations, groups, materials and resources ("в перечень организаций").
+_REF_LIST_OF = re.compile(
+    r"[\W_]{1,3}(?!(?:организаци|формировани|структур|материал|ресурс|издани|сми)\w*(?!\w))[а-я]+(?:ов|ев|ей|ых|их|ии|ий)(?!\w)"
+)
+_REF_NOT_REF = re.compile(r"article\W+19")
 _REF_BEFORE = re.compile(r"(?:rule\W+of|above|before|estado\W+de|imperio\W+de|ante|fuera\W+de|margen\W+de)\W+$")
 
 
@@ -518,7 +524,16 @@ class _Linker:
         for kind, spec in data.get("references", {}).items():
             if kind.startswith("_"):
                 continue
-            self.ref_kinds[kind] = self._kind_members(spec.get("names_with", []))
+            members = self._kind_members(spec.get("names_with", []))
+            if spec.get("without_articles"):
+                members = {i for i in members if not self.laws[i].articles}
+            if spec.get("with_articles"):
+                members = {i for i in members if self.laws[i].articles}
+            if spec.get("not_named"):
+                unnamed = [_fold_plain(w) for w in spec["not_named"]]
+                members = {i for i in members if not any(
+                    re.search(rf"(?<!\w){re.escape(w)}(?!\w)", _fold_plain(self.laws[i].name)) for w in unnamed)}
+            self.ref_kinds[kind] = members
             for pat in spec["patterns"]:
                 self._add(_fold_plain(pat), True, "ref", kind, -1, (), self.ref_dispatch)
 
@@ -656,8 +671,23 @@ class _Linker:
                 extra_cues.append((h.start, h.end, self.laws[idx].country_code))
             else:
                 pending.append(h)
-        if extra_cues:
-            ctx = _Context(sorted(cues + extra_cues), folded)
+        # A country word inside a law name of other countries is part of that name, not a cue, when one of
+        # those countries is named elsewhere ("the 'Russian law'" in an article on Georgia).
+        named_codes = {c[2] for c in cues}
+        hit_starts = [h.start for h in law_hits]
+        kept = []
+        for c in cues:
+            k = bisect.bisect_right(hit_starts, c[0])
+            for h in law_hits[max(0, k - 4):k]:
+                if c[1] <= h.end:
+                    codes = {self.laws[i].country_code for i in h.cands}
+                    # ... or when the name is that country's outright ("nicknamed the 'Russian law'").
+                    if c[2] not in codes and (codes & named_codes or (len(codes) == 1 and any(h.cands.values()))):
+                        break
+            else:
+                kept.append(c)
+        if extra_cues or len(kept) < len(cues):
+            ctx = _Context(sorted(kept + extra_cues), folded)
         for h in pending:
             idx = self._resolve(h, ctx)
             if idx is not None:
@@ -704,11 +734,15 @@ class _Linker:
     def _add_references(self, text: str, folded: str, starts: list[int] | None,
                         refs: list[tuple[int, int, str]], chosen: list[tuple[int, int, int]],
                         ctx: "_Context") -> None:
-        """Link references that lean on the document ("the law", "la norma") to the one law named before them.
+        """Link references that lean on the document ("the law", "la norma") to the law they point back to.
 
-        A reference resolves when the laws linked in the ``REF_WINDOW`` characters before it, of the
-        kind it names (a decree for "el decreto", a code for "the code"), are exactly one, and no
-        other country is named right by it. Otherwise it is left unlinked.
+        The candidates are the laws of the kind the reference names (a decree for "el decreto", a code for
+        "the code") linked in the ``REF_WINDOW`` characters before it. One candidate is taken. Of several,
+        the one named last is taken when it stands apart: no other candidate is named in the
+        ``REF_APART`` characters before its last mention or after it (two laws named together, "la ley
+        contra el odio y la ley antibloqueo", leave "la norma" unresolved). Of several countries' laws, only those
+        of the country named nearest the reference are kept first. A reference never points forward, and no
+        link is made when another country is named right by it.
         """
         named = sorted(chosen)
         named_ends = [c[1] for c in named]
@@ -719,23 +753,49 @@ class _Linker:
                 continue  # part of a name already linked
             if _REF_NAMED.match(folded, e) or _REF_NOT_A_LAW.match(folded, e):
                 continue  # "the law on ..." starts a name the registry does not hold; "the act of ..."
-            if _REF_BEFORE.search(folded, max(0, s - 20), s):
-                continue  # "the rule of law", "above the law"
+            if _REF_BEFORE.search(folded, max(0, s - 20), s) or _REF_NOT_REF.fullmatch(folded, s, e):
+                continue  # "the rule of law", "above the law"; "Article 19" (the press-freedom group)
+            if k < len(taken) and taken[k][0] - e <= 3 and not folded[e:taken[k][0]].strip(" \"'«“"):
+                continue  # "в перечень иноагентов", "the list of undesirable organisations": part of that name
             o_e = e if starts is None else starts[e - 1] + 1
             after = _WORD.search(text, o_e)
             if after is not None and after.start() - o_e <= 1 and after.group()[:1].isupper():
                 continue  # "the Law Enforcement ...": a capitalised name follows
+            members = self.ref_kinds[kind]
             lo = bisect.bisect_left(named_ends, s - self.REF_WINDOW)
             hi = bisect.bisect_right(named_ends, s)
-            members = self.ref_kinds[kind]
-            cands = {idx for _, c_e, idx in named[lo:hi] if idx in members}
-            if len(cands) != 1:
+            before = [(c_s, c_e, idx) for c_s, c_e, idx in named[lo:hi] if idx in members]
+            idx = self._pick_referent(before, s, e, ctx)
+            if idx is None:
                 continue
-            idx = next(iter(cands))
-            if ctx.tight_other(s, e, {self.laws[idx].country_code}):
+            if ctx.tight_other(s, e, {self.laws[idx].country_code}) or ctx.other_in_sentence(s, {self.laws[idx].country_code}):
                 continue
+            if kind == "list" and _REF_LIST_OF.match(folded, e):
+                continue  # "в перечень террористов": a list the registry does not hold
             chosen.append((s, e, idx))
             taken.insert(k, (s, e))
+
+    REF_APART = 150  # a law named last stands apart from the others when they are this far from it
+
+    def _pick_referent(self, before: list[tuple[int, int, int]], s: int, e: int, ctx: "_Context") -> int | None:
+        """The law a reference points back to, of the candidates named before it (see ``_add_references``)."""
+        cands = {idx for _, _, idx in before}
+        if len(cands) <= 1:
+            return next(iter(cands)) if cands else None
+        # Only the country named nearest before the reference (a law's own name counts as a cue).
+        countries = {self.laws[i].country_code for i in cands}
+        if len(countries) > 1:
+            code = ctx.choose(s, e, countries)
+            if code is not None:
+                before = [b for b in before if self.laws[b[2]].country_code == code]
+                cands = {idx for _, _, idx in before}
+                if len(cands) == 1:
+                    return next(iter(cands))
+        last_s, last_e, last = max(before, key=lambda b: (b[1], b[0]))
+        for c_s, c_e, idx in before:
+            if idx != last and c_e > last_s - self.REF_APART:
+                return None
+        return last
 
     def _share(self, h: _Hit, g: _Hit) -> None:
         """Give ``h`` the candidates of the shared phrases in ``g`` that include one of its laws."""
@@ -933,6 +993,16 @@ class _Context:
         hi = bisect.bisect_right(self.starts, end + self.WINDOW)
         return None if hi > lo else "RU"
 
+    def other_in_sentence(self, start: int, countries: set[str]) -> bool:
+        """Whether a country outside ``countries`` is named earlier in the sentence that holds ``start``."""
+        lo = bisect.bisect_left(self.starts, start - 300)
+        for c_s, c_e, code in self.cues[lo:]:
+            if c_e > start:
+                break
+            if _foreign(code, countries) and not _SENTENCE_END.search(self.folded, c_e, start):
+                return True
+        return False
+
     def tight_other(self, start: int, end: int, countries: set[str]) -> bool:
         """Whether a country outside ``countries`` is named right before or after the span."""
         for dist, code in self._around(start, end, self.TIGHT_BEFORE, self.TIGHT_AFTER):
@@ -943,6 +1013,8 @@ class _Context:
     def other_within(self, start: int, end: int, countries: set[str], width: int) -> bool:
         return any(_foreign(code, countries) for _, code in self._around(start, end, width, width))
 
+
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
 # Hong Kong's laws are often introduced by "Beijing imposed ...": a China cue does not rule them out.
 _RELATED = {"HK": {"CN"}}
@@ -1117,9 +1189,10 @@ def find_laws(text: str, *, context: bool = False) -> list[LawMention]:
     With ``context=True`` the text is read as **one document** (an article): a reference
     that leans on it ("the law", "the new legislation", "la norma", "la reforma",
     "a lei", "la loi", "этот закон") is linked to the law named before it in the same
-    text, when exactly one law of the kind it names ("el decreto": a decree) was named
-    in the preceding few thousand characters and no other country is named right by
-    it. Pass one document per call: references never resolve across calls. Without
+    text: of the laws of the kind it names ("el decreto": a decree) named in the preceding
+    few thousand characters, the only one, or the one named last when it stands apart
+    from the others (same-country candidates first); never when another country is
+    named right by it or earlier in its sentence. Pass one document per call: references never resolve across calls. Without
     ``context`` (the default) such references are not linked, as before.
 
     Args:
