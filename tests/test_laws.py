@@ -380,3 +380,10 @@ def test_section_124a_goes_to_the_country_named():
     assert ids("In Myanmar, he faces a charge under the Penal Code's sedition provision, Section 124(a).")[-1] \
         == "mm-penal-code-124a"
     assert ids("India's Section 124A of the Indian Penal Code was suspended.") == ["in-sedition"]
+
+
+def test_unreliable_information_about_the_authorities_is_not_the_army_fakes_article():
+    # "недостоверная информация" about the authorities is a reason for a foreign-agent designation, not 207.3;
+    # about the army it still is.
+    assert "ru-art-207-3" not in ids("— политологу Дмитрию Орешкину: за «недостоверную» информацию о власти и критику России;")
+    assert ids("Его обвинили в распространении недостоверной информации о российской армии.") == ["ru-art-207-3"]
