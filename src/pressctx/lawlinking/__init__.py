@@ -36,6 +36,9 @@ there. Matches then resolve as follows:
 * ``blockers`` hide registry phrases inside names of other instruments (the US
   Foreign Agents Registration Act);
 * of overlapping matches the longest wins;
+* ``code_choice`` moves an offence named without its number to the entry of the code its
+  sentence names ("дискредитация армии ... штраф" is КоАП 20.3.3, not УК 280.3), unless the
+  sentence names the entry's own code too;
 * with ``context=True`` the text is one document, and ``references`` ("the law",
   "la norma", "el decreto") link to the law of their kind named in the
   ``REF_WINDOW`` characters before them (see ``_Linker._add_references``).
