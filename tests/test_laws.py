@@ -345,3 +345,45 @@ def test_a_bare_ley_mordaza_names_no_country_s_law():
     from pressctx.lawlinking import find_laws as _find
     assert [m.law.id for m in _find("Según el artículo 48 de la Ley Mordaza, regirá en 60 días.")] == []
     assert [m.law.id for m in _find("En España la ley mordaza sigue vigente.")] == ["es-gag-law"]
+
+
+def test_discrediting_the_army_goes_to_the_code_its_sentence_names():
+    # Both an administrative offence (КоАП 20.3.3) and a crime (УК 280.3): the sentence's code decides.
+    assert ids("Суды признают виновными в дискредитации ВС РФ и штрафуют.") == ["ru-coap-20-3-3"]
+    assert ids("Часть 1 статьи 20.3.3 КоАП запрещает публично дискредитировать использование российской армии.") \
+        == ["ru-coap-20-3-3", "ru-coap-20-3-3"]
+    assert ids("He was fined for disparaging the army, a court in Moscow said.") == ["ru-coap-20-3-3"]
+    # a criminal code named in the sentence keeps the crime, even next to a fine
+    assert ids("Его осудили по уголовной статье о дискредитации армии и оштрафовали.") == ["ru-art-280-3"]
+    # no code named: the crime, as before
+    assert ids("Ответственность за дискредитацию российской армии появилась 4 марта 2022 года.") == ["ru-art-280-3"]
+    # a number written in the mention is never overridden
+    assert ids("Против него возбудили дело по статье 280.3 УК, а раньше штрафовали по КоАП.") == ["ru-art-280-3"]
+
+
+def test_names_real_reporting_uses():
+    assert ids("Israeli law requires every story on defence to be put before the military censor.") \
+        == ["il-defence-emergency-regulations"]
+    assert ids("The military censor acts under rules from 1945.") == []  # no Israel cue
+    assert ids('Um advogado reconhece que há "excesso" no número de condenações por ultraje em Angola.') \
+        == ["ao-penal-code-333"]
+    assert ids("Pour Boungou, au Cameroun, cette loi antiterroriste est « un médicament qui tue ».") \
+        == ["cm-anti-terrorism-law"]
+    assert ids("On October 8, 2018 Bangladesh's president signed into law the Digital Security Bill.") \
+        == ["bd-digital-security-act"]
+    assert ids("PoTA was repealed in 2006, while the Official Secrets Act 1923 remains in force.") \
+        == ["in-official-secrets-act"]
+    assert ids("Ему вменяют распространение фейков о действиях Вооруженных сил РФ.") == ["ru-art-207-3"]
+
+
+def test_section_124a_goes_to_the_country_named():
+    assert ids("In Myanmar, he faces a charge under the Penal Code's sedition provision, Section 124(a).")[-1] \
+        == "mm-penal-code-124a"
+    assert ids("India's Section 124A of the Indian Penal Code was suspended.") == ["in-sedition"]
+
+
+def test_unreliable_information_about_the_authorities_is_not_the_army_fakes_article():
+    # "недостоверная информация" about the authorities is a reason for a foreign-agent designation, not 207.3;
+    # about the army it still is.
+    assert "ru-art-207-3" not in ids("— политологу Дмитрию Орешкину: за «недостоверную» информацию о власти и критику России;")
+    assert ids("Его обвинили в распространении недостоверной информации о российской армии.") == ["ru-art-207-3"]

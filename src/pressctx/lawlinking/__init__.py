@@ -36,6 +36,9 @@ there. Matches then resolve as follows:
 * ``blockers`` hide registry phrases inside names of other instruments (the US
   Foreign Agents Registration Act);
 * of overlapping matches the longest wins;
+* ``code_choice`` moves an offence named without its number to the entry of the code its
+  sentence names ("дискредитация армии ... штраф" is КоАП 20.3.3, not УК 280.3), unless the
+  sentence names the entry's own code too;
 * with ``context=True`` the text is one document, and ``references`` ("the law",
   "la norma", "el decreto") link to the law of their kind named in the
   ``REF_WINDOW`` characters before them (see ``_Linker._add_references``).
@@ -447,6 +450,18 @@ _REF_NOT_REF = re.compile(r"article\W+19")
 _REF_BEFORE = re.compile(r"(?:rule\W+of|above|before|estado\W+de|imperio\W+de|ante|fuera\W+de|margen\W+de)\W+$")
 
 
+def _cue_regex(phrases: list[str]) -> re.Pattern[str]:
+    """One regex for plain cue phrases: words folded, ``a|b`` alternatives, ``word*`` prefixes."""
+    alts = []
+    for phrase in phrases:
+        words = []
+        for w in _fold_plain(phrase).split():
+            words.append("(?:" + "|".join(re.escape(a[:-1]) + r"\w*" if a.endswith("*") else re.escape(a)
+                                          for a in w.split("|")) + ")")
+        alts.append(r"\W+".join(words))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)")
+
+
 def _canon_article(s: str) -> str:
     s = _fold_plain(s)
     s = re.sub(r"[()\s]", "", s)
@@ -471,6 +486,8 @@ class _Linker:
         self.unspaced: list[_Matcher] = []
         self.group_laws: list[set[int]] = []
         self.articles: dict[str, list[int]] = {}
+        # law index -> [(other law, words naming the other law's code, words naming this law's code)]
+        self.code_choice: dict[int, list[tuple[int, re.Pattern[str], re.Pattern[str]]]] = {}
         law_sources: dict[tuple[bool, str, tuple[str, ...]], dict[int, bool]] = {}
         law_groups: dict[tuple[bool, str, tuple[str, ...]], int] = {}
 
@@ -496,6 +513,9 @@ class _Linker:
                 self.articles.setdefault(_canon_article(art), []).append(idx)
             for pat in raw.get("list_items", []):
                 self._add(_fold_plain(pat), True, "item", idx, -1, ())
+            for choice in raw.get("code_choice", []):
+                self.code_choice.setdefault(idx, []).append(
+                    (self.index[choice["law"]], _cue_regex(choice["when"]), _cue_regex(choice["unless"])))
 
         for g, group in enumerate(data.get("generic", [])):
             members = {self.index[i] for i in group["laws"]}
@@ -719,6 +739,8 @@ class _Linker:
                 continue
             taken.insert(i, (s, e))
             chosen.append((s, e, idx))
+        if self.code_choice:
+            chosen = [(s, e, self._choose_code(folded, s, e, idx)) for s, e, idx in chosen]
         if items:
             self._add_list_items(folded, items, chosen)
         if refs:
@@ -730,6 +752,25 @@ class _Linker:
             o_e = e if ends is None else ends[e - 1]
             out.append(LawMention(o_s, o_e, text[o_s:o_e], self.laws[idx]))
         return out
+
+    def _choose_code(self, folded: str, s: int, e: int, idx: int) -> int:
+        """An offence named without its article number goes to the code its sentence names.
+
+        "дискредитация армии" is both an administrative offence (КоАП 20.3.3) and a crime (УК 280.3):
+        a mention that carries no number goes to the entry whose ``code_choice`` words ("КоАП",
+        "административн*", "штраф*") its sentence holds, unless the sentence also names this
+        entry's own code ("УК", "уголовн*").
+        """
+        choices = self.code_choice.get(idx)
+        if not choices or any(c.isdigit() for c in folded[s:e]):
+            return idx
+        start = max((m.end() for m in _SENTENCE_END.finditer(folded, max(0, s - 400), s)), default=max(0, s - 400))
+        m_end = _SENTENCE_END.search(folded, e)
+        sentence = folded[start:m_end.start() + 1 if m_end else min(len(folded), e + 400)]
+        for other, when, unless in choices:
+            if when.search(sentence) and not unless.search(sentence):
+                return other
+        return idx
 
     def _add_references(self, text: str, folded: str, starts: list[int] | None,
                         refs: list[tuple[int, int, str]], chosen: list[tuple[int, int, int]],
