@@ -92,8 +92,13 @@ def retune(tagger, validation) -> dict:
     return label_metrics(y, preds, tagger.labels)
 
 
-def train_phase(names: list[str], raw: Path, max_steps: int | None) -> None:
-    """Train the models on the real + v1 training rows and save them, unfinished, under ``raw``."""
+def train_phase(names: list[str], raw: Path, max_steps: int | None, layers: int | None = None,
+                extra: dict | None = None, suffix: str = "") -> None:
+    """Train the models on the real + v1 training rows and save them, unfinished, under ``raw``.
+
+    With ``layers``, the transformers keep only their base's first ``layers`` layers and are
+    saved as ``raw/<name>-L<layers>`` (the depth comparison in docs/models.md). ``extra`` overrides
+    fields of the transformers' configurations; ``suffix`` is added to their folder names."""
     import pressctx
     from pressctx.training.baseline import train_baseline
 
@@ -113,11 +118,14 @@ def train_phase(names: list[str], raw: Path, max_steps: int | None) -> None:
     for name in ("multilingual", "minilm"):
         if name not in names:
             continue
-        overrides = {"max_steps": max_steps} if max_steps else None
-        targs = pressctx.TrainingArguments.from_file(CONFIGS[name], overrides=overrides)
+        overrides = {"max_steps": max_steps} if max_steps else {}
+        overrides.update(extra or {})
+        if layers:
+            overrides["encoder_layers"] = layers
+        targs = pressctx.TrainingArguments.from_file(CONFIGS[name], overrides=overrides or None)
         tagger = pressctx.Trainer(targs, rows, val).train()
         tagger.metadata["training_data"]["source"] = source
-        tagger.save_pretrained(raw / name, weights=targs.weights)
+        tagger.save_pretrained(raw / (f"{name}-L{layers}{suffix}" if layers else name + suffix), weights=targs.weights)
         print(json.dumps({name: {"train_seconds": tagger.metadata["train_seconds"]}}), flush=True)
 
 
@@ -188,12 +196,18 @@ def main() -> int:
                         help="train (save unfinished models under --raw), finalize (tune on real validation, "
                              "measure, write --output), or both")
     parser.add_argument("--raw", default=str(ROOT / "runs" / "raw-models"), help="where the train phase saves models")
+    parser.add_argument("--layers", type=int, default=None,
+                        help="train phase only: keep the base's first N layers and save as <name>-L<N> (depth comparison)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="train phase only: override a training setting (JSON value), e.g. --set epochs=3")
+    parser.add_argument("--suffix", default="", help="train phase only: added to the saved transformers' folder names")
     parser.add_argument("--max-steps", type=int, default=None, help="stop each transformer early (a quick check of the script)")
     args = parser.parse_args()
     names = ["baseline", *[n for n in args.models.split(",") if n != "baseline"]]
     t0 = time.perf_counter()
     if args.phase in ("all", "train"):
-        train_phase(names, Path(args.raw), args.max_steps)
+        extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+        train_phase(names, Path(args.raw), args.max_steps, args.layers, extra, args.suffix)
     if args.phase in ("all", "finalize"):
         finalize_phase(names, Path(args.raw), Path(args.output))
     print(json.dumps({"total_seconds": round(time.perf_counter() - t0, 1)}))
