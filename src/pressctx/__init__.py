@@ -102,8 +102,6 @@ def load(
         >>> tagger.predict(["Views: 412"])  # doctest: +SKIP
         [()]
     """
-    from .models.baseline import BaselineTagger
-    from .models.transformer import TransformerTagger
     from .models.base import read_config
 
     if name_or_path is None:
@@ -115,7 +113,7 @@ def load(
         path = shipped_model_dir(SHIPPED_MODELS[name_or_path])
         if not (path / "config.json").is_file():
             hint = (
-                "; no fine-tuned multilingual model ships with this release yet: train one with "
+                "; reinstall pressctx, or train one with "
                 "`pressctx train --data real+corpus --base multilingual-e5-small --output DIR` and load DIR"
                 if SHIPPED_MODELS[name_or_path] == "multilingual"
                 else ""
@@ -127,9 +125,14 @@ def load(
             "save_pretrained / `pressctx train`"
         )
     kind = read_config(path).get("model_type")
+    # Each kind imports only what it needs (a transformer without a screen never imports scikit-learn).
     if kind == "transformer":
+        from .models.transformer import TransformerTagger
+
         tagger = TransformerTagger.from_pretrained(path, cascade=cascade, precision=precision)
     elif kind == "baseline":
+        from .models.baseline import BaselineTagger
+
         tagger = BaselineTagger.from_pretrained(path)
     else:
         raise ModelLoadError(f"{path}: unknown model_type {kind!r} in config.json")

@@ -1,11 +1,16 @@
-"""Large frozen word-embedding matrices kept in float16.
+"""Large frozen word-embedding matrices kept compact: 4-bit blocks, else float16.
 
 multilingual-e5-small's vocabulary has 250,037 pieces: its word-embedding matrix is
 384 MB in float32, more than the rest of the model together. Fine-tuning leaves it
-frozen, so at load time it can be held in float16 (192 MB) and widened to float32
-only for the rows a batch looks up. The values come from 4-bit blocks with float16
-scales, so the float16 copy differs from the float32 one by at most one rounding step
-of float16 (relative 2**-11); docs/models.md gives the effect on the validation figures.
+frozen, so at load time it is held compactly and widened to float32 only for the rows
+a batch looks up:
+
+- :class:`Q4Embedding` (54 MB for e5): the values were dequantised from Q4_0 blocks
+  (32 weights, one float16 scale, 4-bit integers), so each block of the float32 matrix
+  is recovered exactly as a scale and 32 integers in [-8, 7]; lookups give back the
+  float32 values bit for bit.
+- :class:`HalfEmbedding` (192 MB for e5): the fallback for a matrix that is not of that
+  form; it differs from float32 by at most one float16 rounding step (relative 2**-11).
 
 The base's ``model.safetensors`` is read with ordinary file reads, a block of rows at a
 time, not memory-mapped: a mapped file's pages would count in the process's resident
@@ -25,13 +30,15 @@ from torch import nn
 
 from ..errors import ModelLoadError
 
-__all__ = ["HalfEmbedding", "HALF_EMBEDDING_BYTES", "wants_half_embeddings", "load_encoder_half_embeddings"]
+__all__ = ["HalfEmbedding", "Q4Embedding", "release_free_heap", "HALF_EMBEDDING_BYTES", "wants_half_embeddings", "load_encoder_half_embeddings",
+           "requantize_q4"]
 
 #: Frozen word-embedding matrices larger than this (in float32) are kept in float16 at load time.
 HALF_EMBEDDING_BYTES = 128 * 1024 * 1024
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 _DTYPES = {"F32": (np.float32, 4), "F16": (np.float16, 2)}
 _ROWS_PER_READ = 8192
+_QK = 32  # weights per 4-bit block
 
 
 class HalfEmbedding(nn.Module):
@@ -48,6 +55,88 @@ class HalfEmbedding(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}, dtype=float16"
+
+
+class Q4Embedding(nn.Module):
+    """A frozen embedding table stored as 4-bit blocks (:func:`requantize_q4`); rows come out in float32.
+
+    ``packed`` holds two integers per byte (element ``2i`` in the low nibble, ``2i + 1`` in the
+    high one, each stored plus 8); ``scales`` one float16 scale per block of 32 columns."""
+
+    def __init__(self, packed: torch.Tensor, scales: torch.Tensor, padding_idx: int | None = None) -> None:
+        super().__init__()
+        if packed.dtype != torch.uint8 or scales.dtype != torch.float16 or packed.shape[0] != scales.shape[0]:
+            raise ValueError("packed must be uint8 and scales float16, with one row each per piece")
+        if packed.shape[1] * 2 != scales.shape[1] * _QK:
+            raise ValueError(f"{packed.shape[1] * 2} columns do not make {scales.shape[1]} blocks of {_QK}")
+        self.register_buffer("packed", packed, persistent=True)
+        self.register_buffer("scales", scales, persistent=True)
+        self.padding_idx = padding_idx
+        self.num_embeddings, self.embedding_dim = packed.shape[0], packed.shape[1] * 2
+
+    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+        rows = self.packed[input_ids]
+        q = torch.stack((rows & 15, rows >> 4), dim=-1).to(torch.float32) - 8.0
+        q = q.reshape(*rows.shape[:-1], -1, _QK)
+        scale = self.scales[input_ids].to(torch.float32).unsqueeze(-1)
+        return (q * scale).reshape(*rows.shape[:-1], self.embedding_dim)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}, dtype=q4 (blocks of {_QK}, float16 scales)"
+
+
+def requantize_q4(block: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Write float32 rows as exact 4-bit blocks, or ``None`` when they are not of that form.
+
+    Each block of 32 values must equal ``scale * q`` with ``scale`` a float16 number (of either sign) and every
+    ``q`` an integer in [-8, 7] (what Q4_0 dequantisation produces). Returns ``(packed, scales)``
+    as :class:`Q4Embedding` stores them; ``packed`` and ``scales`` give back ``block`` exactly.
+    """
+    block = np.asarray(block, dtype=np.float32)
+    n, cols = block.shape
+    if cols % _QK:
+        return None
+    v = block.reshape(n, cols // _QK, _QK)
+    amax = np.abs(v).max(axis=-1)
+    scales = np.zeros_like(amax)
+    q = np.zeros(v.shape, dtype=np.float32)
+    todo = amax > 0
+    # max|v| = |scale| * k for the block's largest |q| = k in 1..8, and the scale may be negative
+    # (Q4_0 divides by the signed extreme): try each k and sign, keep the first exact one.
+    for k in (8, -8, 7, -7, 6, -6, 5, -5, 4, -4, 3, -3, 2, -2, 1, -1):
+        if not todo.any():
+            break
+        d = np.where(todo, amax / k, 1.0).astype(np.float32)
+        exact16 = d.astype(np.float16).astype(np.float32) == d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            qk = v / d[..., None]
+        ok = todo & exact16 & np.all((qk == np.round(qk)) & (qk >= -8) & (qk <= 7), axis=-1)
+        ok &= np.all(np.round(qk) * d[..., None] == v, axis=-1)
+        scales = np.where(ok, d, scales)
+        q = np.where(ok[..., None], np.round(qk), q)
+        todo &= ~ok
+    if todo.any():
+        return None
+    stored = (q + 8).astype(np.uint8).reshape(n, cols)
+    packed = (stored[:, 0::2] | (stored[:, 1::2] << 4)).astype(np.uint8)
+    return packed, scales.astype(np.float16)
+
+
+def release_free_heap() -> None:
+    """Hand memory that the C heap holds but no longer uses back to the system (glibc only).
+
+    Loading a large-vocabulary model parses a 17 MB tokenizer file and copies tensors; glibc keeps
+    the freed pages (about 100 MB for multilingual-e5-small) unless asked to trim. Elsewhere a no-op.
+    """
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def wants_half_embeddings(hf_config: Any) -> bool:
@@ -69,8 +158,7 @@ def _header(path: Path) -> tuple[dict, int]:
     return header, 8 + length
 
 
-def _read_half(path: Path, info: dict, data_start: int) -> torch.Tensor:
-    """The 2-D tensor described by ``info``, read in blocks of rows and stored as float16."""
+def _check(path: Path, info: dict) -> None:
     if info.get("dtype") not in _DTYPES or len(info.get("shape", ())) != 2:
         raise ModelLoadError(f"{path}: {WORD_EMBEDDINGS} is not a 2-D float tensor ({info.get('dtype')}, {info.get('shape')})")
     np_type, width = _DTYPES[info["dtype"]]
@@ -78,24 +166,53 @@ def _read_half(path: Path, info: dict, data_start: int) -> torch.Tensor:
     begin, end = info["data_offsets"]
     if end - begin != rows * cols * width:
         raise ModelLoadError(f"{path}: {WORD_EMBEDDINGS} has {end - begin} bytes, expected {rows * cols * width}")
-    out = np.empty((rows, cols), dtype=np.float16)
+
+
+def _row_blocks(path: Path, info: dict, data_start: int):
+    """``(start, rows)`` for each block of rows of the tensor described by ``info``."""
+    _check(path, info)
+    np_type, width = _DTYPES[info["dtype"]]
+    rows, cols = info["shape"]
     with open(path, "rb") as f:
-        f.seek(data_start + begin)
+        f.seek(data_start + info["data_offsets"][0])
         for start in range(0, rows, _ROWS_PER_READ):
             n = min(_ROWS_PER_READ, rows - start)
             block = f.read(n * cols * width)
             if len(block) != n * cols * width:
                 raise ModelLoadError(f"{path} is truncated inside {WORD_EMBEDDINGS}")
-            out[start : start + n] = np.frombuffer(block, dtype=np_type).reshape(n, cols)
+            yield start, np.frombuffer(block, dtype=np_type).reshape(n, cols)
+
+
+def _read_q4(path: Path, info: dict, data_start: int) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The tensor as exact 4-bit blocks, or ``None`` as soon as a block of rows is not of that form."""
+    rows, cols = info["shape"]
+    if cols % _QK:
+        return None
+    packed = np.empty((rows, cols // 2), dtype=np.uint8)
+    scales = np.empty((rows, cols // _QK), dtype=np.float16)
+    for start, block in _row_blocks(path, info, data_start):
+        q4 = requantize_q4(block)
+        if q4 is None:
+            return None
+        packed[start : start + len(block)], scales[start : start + len(block)] = q4
+    return torch.from_numpy(packed), torch.from_numpy(scales)
+
+
+def _read_half(path: Path, info: dict, data_start: int) -> torch.Tensor:
+    """The 2-D tensor described by ``info``, read in blocks of rows and stored as float16."""
+    out = np.empty(tuple(info["shape"]), dtype=np.float16)
+    for start, block in _row_blocks(path, info, data_start):
+        out[start : start + len(block)] = block
     return torch.from_numpy(out)
 
 
 def load_encoder_half_embeddings(base_dir: str | Path, hf_config: Any) -> nn.Module:
     """The base encoder in ``base_dir`` (one ``model.safetensors``), built for ``hf_config``,
-    with its word embeddings in a :class:`HalfEmbedding`.
+    with its word embeddings in a :class:`Q4Embedding` when the matrix is exactly of 4-bit
+    block form (the converted multilingual-e5-small is), else in a :class:`HalfEmbedding`.
 
     The float32 matrix is never held whole: the encoder is built with a one-row vocabulary,
-    the other tensors are loaded as usual, and the matrix is read block by block into float16.
+    the other tensors are loaded as usual, and the matrix is read block by block.
 
     Raises:
         ModelLoadError: if the file is missing, truncated or does not fit ``hf_config``.
@@ -129,8 +246,14 @@ def load_encoder_half_embeddings(base_dir: str | Path, hf_config: Any) -> nn.Mod
         raise ModelLoadError(f"{path} lacks tensors the encoder needs: {missing[:5]}")
     encoder.load_state_dict(state, strict=False)
     del state
-    weight = _read_half(path, header[WORD_EMBEDDINGS], data_start)
-    encoder.embeddings.word_embeddings = HalfEmbedding(weight, hf_config.pad_token_id)
+    info = header[WORD_EMBEDDINGS]
+    _check(path, info)
+    q4 = _read_q4(path, info, data_start)
+    if q4 is not None:
+        encoder.embeddings.word_embeddings = Q4Embedding(*q4, padding_idx=hf_config.pad_token_id)
+    else:
+        weight = _read_half(path, info, data_start)
+        encoder.embeddings.word_embeddings = HalfEmbedding(weight, hf_config.pad_token_id)
     encoder.config.vocab_size = rows
     encoder.eval()
     return encoder

@@ -26,14 +26,16 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import ModelLoadError
-from .baseline import BaselineTagger, dump_estimator, load_estimator
 from .ngrams import NgramHasher
 from .base import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
+
+if TYPE_CHECKING:  # scikit-learn (about 140 MB with scipy) is imported only for a model with a screen
+    from .baseline import BaselineTagger
 
 __all__ = ["TransformerTagger", "resolve_base", "DEFAULT_BASE"]
 
@@ -342,6 +344,8 @@ class TransformerTagger(Tagger):
             }
         _save_sharded(state, path)
         if self.screen is not None:
+            from .baseline import dump_estimator
+
             dump_estimator(self.screen.estimator, path / _SCREEN_FILE)
         self.tokenizer.save_pretrained(str(path))
         encoder = self.model.config.to_dict()
@@ -387,7 +391,7 @@ class TransformerTagger(Tagger):
         """
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-        from .embeddings import load_encoder_half_embeddings, wants_half_embeddings
+        from .embeddings import load_encoder_half_embeddings, release_free_heap, wants_half_embeddings
         from .pooling import MeanPoolClassifier
 
         path = Path(path)
@@ -415,12 +419,14 @@ class TransformerTagger(Tagger):
                 if wants_half_embeddings(hf_config) and Path(base_dir, "model.safetensors").is_file():
                     # A large frozen vocabulary (multilingual-e5-small: 384 MB in float32) is held in float16.
                     encoder = load_encoder_half_embeddings(base_dir, hf_config)
+                    release_free_heap()
                 else:
                     encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
             model = MeanPoolClassifier(encoder, n_labels, **head)
             expected = model.state_dict()
             state = {k: v.to(expected[k].dtype) if k in expected else v for k, v in state.items()}
             missing, unexpected = model.load_state_dict(state, strict=False)
+            del state, expected  # copied into the model; freed before the heap is trimmed below
             prefix = model.base_model_prefix + "."
             not_frozen = [k for k in missing if not k.removeprefix(prefix).startswith(_FROZEN_PREFIXES)]
             if not_frozen or unexpected:
@@ -445,6 +451,8 @@ class TransformerTagger(Tagger):
             info = dict(config["screen"])
             screen_cutoff = info.pop("cutoff")
             screen_thresholds = info.pop("thresholds", None)
+            from .baseline import BaselineTagger, load_estimator
+
             screen = BaselineTagger(load_estimator(path / _SCREEN_FILE), config["labels"], screen_thresholds, info)
         meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder",
                      "context", "ngrams", "precision", "screen"}
@@ -468,6 +476,7 @@ class TransformerTagger(Tagger):
         tagger.set_precision(precision or config.get("precision", "fp32"))
         if cascade is not None:
             tagger.cascade = bool(cascade) and screen is not None
+        release_free_heap()
         return tagger
 
 
