@@ -8,8 +8,9 @@ For each shipped model (``minilm``, ``multilingual``, ``baseline``), on the real
   from MiniLM's (documents resampled whole);
 - segments per second of the evaluation pass as shipped (cascade on) and with every segment
   through the transformer, measured in this run, one model after the other;
-- in a fresh process per model: resident memory after ``pressctx.load`` and the peak while
-  tagging the real corpus's articles as plain text;
+- in a fresh process per model that imports nothing else: resident memory after
+  ``pressctx.load`` and the peak while tagging the real corpus's first ``--docs`` articles
+  (read as plain text from a temporary file);
 - the seed article (``../shared/seed``, when present): how many body sentences get a label
   and whether both sentences of its closing note get ``disclaimer`` (the corpus issue pins
   this for the default model).
@@ -29,34 +30,42 @@ SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
 LANGS = ("en", "es", "ru", "pt", "fr")
 
 
-def memory(name: str, docs: int) -> dict:
-    """RSS after loading ``name`` and the peak while tagging ``docs`` real articles, in a fresh process."""
+def memory(name: str, articles_file: Path) -> dict:
+    """RSS after loading ``name`` and the peak while tagging the articles in ``articles_file``
+    (a JSON list of strings), in a fresh process that imports nothing else."""
     code = f"""
 import json, resource
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
             return int(line.split()[1]) // 1024
+articles = json.load(open({str(articles_file)!r}, encoding="utf-8"))
 import pressctx
-real = pressctx.load_corpus("real")
-texts = {{}}
-for split in ("train", "validation", "test"):
-    for row in real[split]:
-        if row["doc_id"]:
-            texts.setdefault(row["doc_id"], []).append(row["text"])
-articles = [" ".join(v) for v in list(texts.values())[:{docs}]]
-del real, texts
-import gc; gc.collect()
 before = rss()
 tagger = pressctx.load({name!r})
 loaded = rss()
+peak_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 for text in articles:
     tagger.tag(text)
-print(json.dumps({{"rss_before_load_mb": before, "rss_loaded_mb": loaded, "rss_after_tagging_mb": rss(),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "articles": len(articles)}}))
+print(json.dumps({{"rss_before_load_mb": before, "rss_loaded_mb": loaded, "peak_while_loading_mb": peak_loaded,
+                  "rss_after_tagging_mb": rss(), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                  "articles": len(articles)}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def write_articles(n: int, path: Path) -> None:
+    """The first ``n`` whole articles of the real corpus (all splits), as plain text, to ``path``."""
+    import pressctx
+
+    real = pressctx.load_corpus("real")
+    texts: dict[str, list[str]] = {}
+    for split in ("train", "validation", "test"):
+        for row in real[split]:
+            if row["doc_id"]:
+                texts.setdefault(row["doc_id"], []).append(row["text"])
+    path.write_text(json.dumps([" ".join(v) for v in list(texts.values())[:n]], ensure_ascii=False), encoding="utf-8")
 
 
 def seed_check(tagger) -> dict | None:
@@ -80,6 +89,7 @@ def main() -> int:
     parser.add_argument("--models", default="minilm,multilingual,baseline")
     parser.add_argument("--docs", type=int, default=100, help="articles tagged for the memory figures")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--memory-only", action="store_true", help="skip the quality and speed part")
     args = parser.parse_args()
 
     import pressctx
@@ -87,7 +97,7 @@ def main() -> int:
 
     val = pressctx.load_corpus("real")["validation"]
     rows, reports = {}, {}
-    for name in args.models.split(","):
+    for name in [] if args.memory_only else args.models.split(","):
         tagger = pressctx.load(name)
         t0 = time.perf_counter()
         report = evaluate(tagger, val, name=name)
@@ -118,8 +128,13 @@ def main() -> int:
         print(json.dumps({"multilingual_minus_minilm": {k: round(v, 4) if isinstance(v, float) else v
                                                          for k, v in diff.items()}}), flush=True)
     if not args.no_memory:
-        for name in rows:
-            print(json.dumps({name: {"memory": memory(name, args.docs)}}), flush=True)
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            articles = Path(tmp) / "articles.json"
+            write_articles(args.docs, articles)
+            for name in args.models.split(","):
+                print(json.dumps({name: {"memory": memory(name, articles)}}), flush=True)
     return 0
 
 

@@ -30,7 +30,7 @@ from torch import nn
 
 from ..errors import ModelLoadError
 
-__all__ = ["HalfEmbedding", "Q4Embedding", "release_free_heap", "HALF_EMBEDDING_BYTES", "wants_half_embeddings", "load_encoder_half_embeddings",
+__all__ = ["HalfEmbedding", "Q4Embedding", "HALF_EMBEDDING_BYTES", "wants_half_embeddings", "load_encoder_half_embeddings",
            "requantize_q4"]
 
 #: Frozen word-embedding matrices larger than this (in float32) are kept in float16 at load time.
@@ -120,23 +120,6 @@ def requantize_q4(block: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     stored = (q + 8).astype(np.uint8).reshape(n, cols)
     packed = (stored[:, 0::2] | (stored[:, 1::2] << 4)).astype(np.uint8)
     return packed, scales.astype(np.float16)
-
-
-def release_free_heap() -> None:
-    """Hand memory that the C heap holds but no longer uses back to the system (glibc only).
-
-    Loading a large-vocabulary model parses a 17 MB tokenizer file and copies tensors; glibc keeps
-    the freed pages (about 100 MB for multilingual-e5-small) unless asked to trim. Elsewhere a no-op.
-    """
-    import gc
-
-    gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def wants_half_embeddings(hf_config: Any) -> bool:

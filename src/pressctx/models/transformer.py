@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelLoadError
+from .memory import trim_heap
 from .ngrams import NgramHasher
 from .base import FORMAT_VERSION, Tagger, check_segments, read_config, split_by_document
 
@@ -300,6 +301,7 @@ class TransformerTagger(Tagger):
                     inputs["ngram_weights"] = torch.from_numpy(weights).to(self.model.device)
                 logits = self.model(**inputs)["logits"]
                 out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
+        trim_heap()
         return out
 
     def _batch_size(self, batch_size: int):
@@ -391,7 +393,8 @@ class TransformerTagger(Tagger):
         """
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-        from .embeddings import load_encoder_half_embeddings, release_free_heap, wants_half_embeddings
+        from .embeddings import load_encoder_half_embeddings, wants_half_embeddings
+        from .memory import release_free_heap
         from .pooling import MeanPoolClassifier
 
         path = Path(path)
@@ -405,6 +408,14 @@ class TransformerTagger(Tagger):
         weights_file = path / _WEIGHTS_FILE
         encoder = dict(config["encoder"])
         hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
+        # The tokenizer first: parsing a large one (e5's 250k pieces) briefly needs much memory,
+        # handed back before the encoder's tensors are read.
+        try:
+            # Passing the encoder's config keeps transformers from reading our config.json as its own.
+            tokenizer = AutoTokenizer.from_pretrained(str(path), config=hf_config, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
+        release_free_heap()
         state = _load_sharded(path)
         n_labels = len(config["labels"])
         context = bool(config.get("context", False))
@@ -441,11 +452,6 @@ class TransformerTagger(Tagger):
             except RuntimeError as exc:
                 raise ModelLoadError(f"{weights_file} does not match its config: {exc}") from exc
         model.eval()
-        try:
-            # Passing the encoder's config keeps transformers from reading our config.json as its own.
-            tokenizer = AutoTokenizer.from_pretrained(str(path), config=hf_config, local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise ModelLoadError(f"cannot read the tokenizer in {path}: {exc}") from exc
         screen, screen_cutoff = None, None
         if config.get("screen"):
             info = dict(config["screen"])
