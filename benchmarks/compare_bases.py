@@ -34,21 +34,25 @@ def memory(name: str, articles_file: Path) -> dict:
     """RSS after loading ``name`` and the peak while tagging the articles in ``articles_file``
     (a JSON list of strings), in a fresh process that imports nothing else."""
     code = f"""
-import json, resource
-def rss():
+import json
+def status(key):
     for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
+        if line.startswith(key + ":"):
             return int(line.split()[1]) // 1024
+def rss():
+    return status("VmRSS")
+def peak():  # this process's own high-water mark (getrusage's maxrss can carry the parent's over fork)
+    return status("VmHWM")
 articles = json.load(open({str(articles_file)!r}, encoding="utf-8"))
 import pressctx
 before = rss()
 tagger = pressctx.load({name!r})
 loaded = rss()
-peak_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+peak_loaded = peak()
 for text in articles:
     tagger.tag(text)
 print(json.dumps({{"rss_before_load_mb": before, "rss_loaded_mb": loaded, "peak_while_loading_mb": peak_loaded,
-                  "rss_after_tagging_mb": rss(), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                  "rss_after_tagging_mb": rss(), "peak_mb": peak(),
                   "articles": len(articles)}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
