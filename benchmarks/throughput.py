@@ -71,6 +71,18 @@ def _bare_forward(tagger, segments: list[str], contexts: list[str] | None) -> fl
     return time.perf_counter() - t
 
 
+def _high_water_mb() -> float:
+    """This process's peak resident memory (VmHWM; getrusage's maxrss can include a parent's over fork)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size: int) -> dict:
     import numpy as np
     import torch
@@ -92,6 +104,10 @@ def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size:
         times.append(time.perf_counter() - t)
         assert n == len(docs)
     best = statistics.median(times)
+    # Peak RSS of tagging alone (model, documents, results): this process's high-water mark now,
+    # before the stage measurements below hold every tokenised batch at once and the evaluation
+    # loads datasets.
+    peak_tagging = _high_water_mb()
     out = {"config": config_name, "articles_per_s": len(docs) / best, "segments_per_s": n_segments / best,
            "seconds": best, "documents": len(docs), "segments": n_segments, "threads": torch.get_num_threads()}
     if options is not None:
@@ -115,8 +131,7 @@ def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size:
         stage = time.perf_counter() - t
         bare = _bare_forward(tagger, segs, cts)
         out.update({"stage_seconds": stage, "bare_forward_seconds": bare, "overhead_ratio": stage / bare})
-    # Peak RSS of tagging alone (model, documents, results), before the evaluation loads datasets.
-    out["peak_rss_tagging_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_tagging_mb"] = peak_tagging
     real = pressctx.load_corpus("real")["test"]
     report = evaluate(tagger, real, name=config_name).to_dict()
     out["test_segment_macro_f1"] = report["segment"]["macro"]["f1"]
