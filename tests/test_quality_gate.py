@@ -51,12 +51,15 @@ def test_test_splits_are_frozen(splits):
     assert data_hash(read_examples(splits["v1"])) == V1_TEST_SHA256
 
 
-def test_transformer_floors_on_real_test(reports):
-    report = reports[("real", "default")]
-    for label, floor in REAL_FLOORS.items():
+def assert_floors(report, label_floors: dict, macro: float, documents: float) -> None:
+    for label, floor in label_floors.items():
         assert report.segment["per_label"][label]["f1"] >= floor, (label, report.segment["per_label"][label]["f1"])
-    assert report.segment["macro"]["f1"] >= 0.61
-    assert report.document["macro"]["f1"] >= 0.80
+    assert report.segment["macro"]["f1"] >= macro, report.segment["macro"]["f1"]
+    assert report.document["macro"]["f1"] >= documents, report.document["macro"]["f1"]
+
+
+def test_transformer_floors_on_real_test(reports):
+    assert_floors(reports[("real", "default")], REAL_FLOORS, macro=0.61, documents=0.80)
 
 
 def test_transformer_ahead_of_baseline_on_real_test(reports):
@@ -67,19 +70,16 @@ def test_transformer_ahead_of_baseline_on_real_test(reports):
 
 
 def test_corpus_v1_regression(reports):
-    # Measured 0.885 (transformer), 0.888 (multilingual) and 0.839 (baseline) after training on the real corpus.
+    # Measured 0.885 (transformer), 0.887 (multilingual) and 0.839 (baseline) after training on the real corpus.
     assert reports[("v1", "default")].segment["macro"]["f1"] >= 0.86
     assert reports[("v1", "multilingual")].segment["macro"]["f1"] >= 0.86
     assert reports[("v1", "baseline")].segment["macro"]["f1"] >= 0.81
 
 
 def test_multilingual_floors_on_real_test(reports):
-    # Measured 0.402 / 0.794 / 0.734 (macro 0.643, documents 0.878; es 0.571, ru 0.744).
+    # Measured 0.400 / 0.794 / 0.734 (macro 0.643, documents 0.878; es 0.567, ru 0.744).
     report = reports[("real", "multilingual")]
-    for label, floor in MULTILINGUAL_FLOORS.items():
-        assert report.segment["per_label"][label]["f1"] >= floor, (label, report.segment["per_label"][label]["f1"])
-    assert report.segment["macro"]["f1"] >= 0.61
-    assert report.document["macro"]["f1"] >= 0.84
+    assert_floors(report, MULTILINGUAL_FLOORS, macro=0.61, documents=0.84)
     assert report.segment["macro"]["f1"] - reports[("real", "baseline")].segment["macro"]["f1"] >= 0.0
 
 
