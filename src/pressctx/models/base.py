@@ -182,7 +182,7 @@ class Tagger(abc.ABC):
         Args:
             texts: iterable of documents (``str``).
             batch_size: segments per model batch (a transformer on CPU runs them in forward
-                passes of at most ``CPU_FORWARD_BATCH`` = 32, which measured faster and lighter).
+                passes of at most ``CPU_FORWARD_BATCH`` = 16, which measured as fast and lighter).
 
         Yields:
             One :class:`~pressctx.results.TagResult` per input document.

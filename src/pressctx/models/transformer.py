@@ -50,7 +50,7 @@ MULTILINGUAL_BASE_ALIASES = frozenset({"multilingual-e5-small", "intfloat/multil
 _FROZEN_PREFIXES = ("embeddings.word_embeddings.",)
 #: Segments per encoder forward pass on CPU; ``batch_size`` (``tag_many``'s) sets how many segments
 #: are handed to the model at once, and on CPU they run in passes of at most this many.
-CPU_FORWARD_BATCH = 32
+CPU_FORWARD_BATCH = 16
 _WEIGHTS_FILE = "model.safetensors"
 _INDEX_FILE = "model.safetensors.index.json"
 _SCREEN_FILE = "screen.skops"
@@ -286,8 +286,9 @@ class TransformerTagger(Tagger):
             if self.precision == "bf16" and self.model.device.type == "cpu"
             else contextlib.nullcontext()
         )
-        # On CPU, forward passes larger than CPU_FORWARD_BATCH were slower and held ~150 MB more
-        # (tag_many over 300 real articles: 64 segments 42.6 s, peak 1,031 MB; 32: 37.7 s, 879 MB).
+        # On CPU, larger forward passes were no faster and held more memory (tag_many over 300 real
+        # articles, MiniLM: passes of 64 segments 42.6 s, peak 1,031 MB; 32: 41.9 s, 856 MB; 16: 40.8 s,
+        # 778 MB; multilingual: 32: 63.7 s, 1,046 MB; 16: 63.9 s, 967 MB).
         step = min(self.batch_size, CPU_FORWARD_BATCH) if self.model.device.type == "cpu" else self.batch_size
         with torch.inference_mode(), autocast:
             for i in range(0, len(order), step):
