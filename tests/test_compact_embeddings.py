@@ -9,12 +9,12 @@ transformers = pytest.importorskip("transformers")
 
 from pressctx.errors import ModelLoadError  # noqa: E402
 from pressctx.models.embeddings import (  # noqa: E402
-    HALF_EMBEDDING_BYTES,
+    COMPACT_EMBEDDING_BYTES,
     HalfEmbedding,
     Q4Embedding,
-    load_encoder_half_embeddings,
+    load_encoder_compact_embeddings,
     requantize_q4,
-    wants_half_embeddings,
+    wants_compact_embeddings,
 )
 
 
@@ -66,7 +66,7 @@ def test_q4_base_loads_into_a_q4_embedding_with_identical_outputs(tmp_path):
     with torch.no_grad():
         model.embeddings.word_embeddings.weight.copy_(torch.from_numpy(_q4_values(500, 64, seed=2)))
     model.save_pretrained(tmp_path, safe_serialization=True)
-    compact = load_encoder_half_embeddings(tmp_path, config)
+    compact = load_encoder_compact_embeddings(tmp_path, config)
     assert isinstance(compact.embeddings.word_embeddings, Q4Embedding)
     ids = torch.tensor([[0, 17, 499, 3, 1, 1], [0, 250, 8, 2, 1, 1]])
     mask = (ids != 1).long()
@@ -78,7 +78,7 @@ def test_q4_base_loads_into_a_q4_embedding_with_identical_outputs(tmp_path):
 
 def test_half_embedding_encoder_matches_float32(tiny_base):
     folder, config, model = tiny_base
-    half = load_encoder_half_embeddings(folder, config)
+    half = load_encoder_compact_embeddings(folder, config)
     assert isinstance(half.embeddings.word_embeddings, HalfEmbedding)
     assert half.embeddings.word_embeddings.weight.dtype == torch.float16
     assert half.embeddings.word_embeddings.weight.shape == (500, 32)
@@ -99,19 +99,19 @@ def test_truncated_base_is_a_model_load_error(tiny_base):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ModelLoadError):
-        load_encoder_half_embeddings(folder, config)
+        load_encoder_compact_embeddings(folder, config)
 
 
 def test_config_that_does_not_fit_is_a_model_load_error(tiny_base):
     folder, config, _ = tiny_base
     other = transformers.BertConfig(**{**config.to_dict(), "vocab_size": 600})
     with pytest.raises(ModelLoadError, match="do not fit"):
-        load_encoder_half_embeddings(folder, other)
+        load_encoder_compact_embeddings(folder, other)
 
 
 def test_only_large_vocabularies_are_halved():
     small = transformers.BertConfig(vocab_size=30522, hidden_size=384)
     e5 = transformers.BertConfig(vocab_size=250037, hidden_size=384)
-    assert 30522 * 384 * 4 < HALF_EMBEDDING_BYTES < 250037 * 384 * 4
-    assert not wants_half_embeddings(small)
-    assert wants_half_embeddings(e5)
+    assert 30522 * 384 * 4 < COMPACT_EMBEDDING_BYTES < 250037 * 384 * 4
+    assert not wants_compact_embeddings(small)
+    assert wants_compact_embeddings(e5)

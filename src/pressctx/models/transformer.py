@@ -7,7 +7,8 @@ encoder's configuration), ``model.safetensors``, the tokenizer files,
 (``"weights": "delta"``: the frozen word embeddings are left out and read from
 the base, the rest is stored in float16), which keeps the shipped model small.
 A base whose word-embedding matrix is large (multilingual-e5-small's 250,037 pieces)
-keeps it in float16 in memory (:mod:`pressctx.models.embeddings`).
+keeps it compact in memory: as the exact 4-bit blocks it came from, else in float16
+(:mod:`pressctx.models.embeddings`).
 Weights over 24 MiB are written in shards (``model-00001-of-0000N.safetensors`` with
 ``model.safetensors.index.json``, the Hugging Face layout).
 
@@ -401,7 +402,7 @@ class TransformerTagger(Tagger):
         """
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-        from .embeddings import load_encoder_half_embeddings, wants_half_embeddings
+        from .embeddings import load_encoder_compact_embeddings, wants_compact_embeddings
         from .memory import release_free_heap
         from .pooling import MeanPoolClassifier
 
@@ -435,9 +436,9 @@ class TransformerTagger(Tagger):
         if config.get("weights", "full") == "delta":
             base_dir = resolve_base(config["base"])
             with _quiet_transformers():
-                if wants_half_embeddings(hf_config) and Path(base_dir, "model.safetensors").is_file():
-                    # A large frozen vocabulary (multilingual-e5-small: 384 MB in float32) is held in float16.
-                    encoder = load_encoder_half_embeddings(base_dir, hf_config)
+                if wants_compact_embeddings(hf_config) and Path(base_dir, "model.safetensors").is_file():
+                    # A large frozen vocabulary (multilingual-e5-small: 384 MB in float32) is held compactly.
+                    encoder = load_encoder_compact_embeddings(base_dir, hf_config)
                     release_free_heap()
                 else:
                     encoder = _load_pretrained(AutoModel, base_dir, config=hf_config, local_files_only=True)
