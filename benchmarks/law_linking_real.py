@@ -66,10 +66,22 @@ except ImportError:  # running from a checkout without installing the package
     from pressctx.lawlinking import find_laws, laws
 
 HAS_CONTEXT = "context" in inspect.signature(find_laws).parameters
+HAS_COUNTRY = "country" in inspect.signature(find_laws).parameters
 
 
-def link_document(text: str) -> list[Any]:
+def link_document(text: str, country: str | None = None) -> list[Any]:
+    if country is not None:
+        return find_laws(text, context=True, country=country)
     return find_laws(text, context=True) if HAS_CONTEXT else find_laws(text)
+
+
+def outlet_country(outlet: str | None) -> str | None:
+    """The hint a user can give: the country of the outlet's web domain (never the row's ``country``)."""
+    if not outlet or not HAS_COUNTRY:
+        return None
+    from pressctx.lawlinking import country_of_outlet
+
+    return country_of_outlet(outlet)
 
 
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -100,19 +112,26 @@ def silver_gold(split: str, corpus: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def predict(split: str, corpus: Path, gold: list[dict[str, Any]]) -> dict[str, Any]:
+def predict(split: str, corpus: Path, gold: list[dict[str, Any]], hint: bool = False) -> dict[str, Any]:
     """Link every gold segment alone and inside its article.
+
+    With ``hint``, every call also gets the country of the row's outlet (``country_of_outlet`` of the
+    ``outlet`` domain recorded in the corpus; ``None`` where the domain does not tell).
 
     Returns:
         ``{"alone": [mentions per gold row], "context": [...], "other_links": n, "other_segments": n,
-        "seconds_alone": s, "seconds_context": s}``.
+        "seconds_alone": s, "seconds_context": s, "hinted": rows with a hint}``.
     """
     docs = {d["doc_id"]: d for d in load_jsonl(corpus / f"documents-{split}.jsonl")}
+    outlets = {(r.get("doc_id"), r.get("position"), r["text"]): r.get("outlet")
+               for r in load_jsonl(corpus / f"segments-{split}.jsonl")}
+    hints = [outlet_country(outlets.get((g["doc_id"], g["position"], g["text"]))) if hint else None for g in gold]
+    doc_hints = {doc_id: outlet_country(d.get("outlet")) if hint else None for doc_id, d in docs.items()}
     start = time.perf_counter()
-    alone = [find_laws(g["text"]) for g in gold]
+    alone = [find_laws(g["text"], country=h) if h else find_laws(g["text"]) for g, h in zip(gold, hints)]
     t_alone = time.perf_counter() - start
     start = time.perf_counter()
-    per_doc = {doc_id: link_document(d["text"]) for doc_id, d in docs.items()}
+    per_doc = {doc_id: link_document(d["text"], doc_hints[doc_id]) for doc_id, d in docs.items()}
     t_context = time.perf_counter() - start
     by_segment: dict[tuple[str, int], list[Any]] = defaultdict(list)
     other_links = other_segments = 0
@@ -137,7 +156,7 @@ def predict(split: str, corpus: Path, gold: list[dict[str, Any]]) -> dict[str, A
         context.append(by_segment[(g["doc_id"], g["position"])])
     assert gold_keys <= set(by_segment)
     return {"alone": alone, "context": context, "other_links": other_links, "other_segments": other_segments,
-            "seconds_alone": t_alone, "seconds_context": t_context}
+            "seconds_alone": t_alone, "seconds_context": t_context, "hinted": sum(h is not None for h in hints)}
 
 
 def score(gold: list[dict[str, Any]], preds: list[list[Any]], key: str) -> dict[str, Any]:
@@ -191,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list every segment whose linked laws differ from gold")
     parser.add_argument("--clean", action="store_true",
                         help="leave out test segments that were in the validation split during tuning")
+    parser.add_argument("--outlet-hint", action="store_true",
+                        help="also read every segment and article with its outlet's country (country_of_outlet)")
     args = parser.parse_args(argv)
 
     countries = {law.country_code for law in laws}
@@ -203,20 +224,26 @@ def main(argv: list[str] | None = None) -> int:
             gold = silver_gold(split, args.corpus)
         else:
             gold = [g for g in gold_all if g["split"] == split and (g["doc_id"], g["position"], g["text"]) not in tuned]
-        pred = predict(split, args.corpus, gold)
+        runs = [("", predict(split, args.corpus, gold))]
+        if args.outlet_hint:
+            runs.append((", with the outlet's country", predict(split, args.corpus, gold, hint=True)))
+        pred = runs[0][1]
         print(f"\n=== {split}{' (clean)' if args.clean and split == 'test' else ''}{' (silver gold)' if split == 'train' else ''}: {len(gold)} censorship_law segments "
               f"({sum(1 for g in gold if g['doc_id'])} in articles); linking took {pred['seconds_alone']:.2f}s "
               f"alone, {pred['seconds_context']:.2f}s for the articles")
-        for reading, key in (("alone", "laws_alone"), ("context", "laws")):
+        if args.outlet_hint:
+            print(f"outlet's country known for {runs[1][1]['hinted']} of {len(gold)} segments")
+        for (reading, key), (label, pred) in [(rk, run) for run in runs for rk in (("alone", "laws_alone"), ("context", "laws"))]:
             result = score(gold, pred[reading], key)
-            print_table(f"[{split}, read {'alone' if reading == 'alone' else 'inside their articles'}]", result)
+            print_table(f"[{split}, read {'alone' if reading == 'alone' else 'inside their articles'}{label}]", result)
             if args.errors:
                 for g, missed, wrong, mentions in result["errors"]:
                     found = ", ".join(f"{m.text!r}->{m.law.id}" for m in mentions)
                     where = f"{g['doc_id']}#{g['position']} " if g["doc_id"] else ""
                     print(f"  [{g['lang']}] {where}missed {missed} wrong {wrong} | {g['text'][:160]!r} | linked: {found}")
-        print(f"other segments (not censorship_law) in the articles: {pred['other_links']} links in "
-              f"{pred['other_segments']} segments")
+        for label, pred in runs:
+            print(f"other segments (not censorship_law) in the articles{label}: {pred['other_links']} links in "
+                  f"{pred['other_segments']} segments")
     return 0
 
 

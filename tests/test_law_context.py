@@ -231,3 +231,71 @@ def test_a_list_named_by_its_own_genitive_is_not_a_registry_list():
     assert [t for t, _ in linked(doc, context=True)].count("в перечень") == 0
     doc = "Минюст внес «Медузу» в реестр иноагентов. Теперь в этом перечне 49 организаций."
     assert ("в этом перечне", "ru-foreign-agents-law") in linked(doc, context=True)
+
+
+def test_a_country_named_in_the_previous_sentence_does_not_block_a_reference():
+    doc = ("Путин подписал закон о «фейках об армии» 4 марта, после вторжения в Украину. "
+           "Всего по этой статье возбуждено около 5 тысяч дел.")
+    assert ("по этой статье", "ru-art-207-3") in linked(doc, context=True)
+    # In its own sentence another country still blocks it.
+    doc = ("Путин подписал закон о «фейках об армии» 4 марта. "
+           "В Украине по этой статье никого не судят.")
+    assert ("по этой статье", "ru-art-207-3") not in linked(doc, context=True)
+
+
+# ---------------------------------------------------------------- the outlet's country as a hint
+
+
+def test_the_outlets_country_decides_a_name_that_needs_its_country():
+    text = "Uno de los cambios de la Ley de Ciberdelitos es el del artículo 8."
+    assert ids(text) == []
+    assert [(m.text, m.law.id) for m in find_laws(text, country="NI")] == [("Ley de Ciberdelitos", "ni-cybercrimes-law")]
+    assert ids("El artículo 147 castiga la ofensa al jefe del Estado.") == []
+    assert [m.law.id for m in find_laws("El artículo 147 castiga la ofensa al jefe del Estado.", country="ve")] == [
+        "ve-penal-code-insult"]
+
+
+def test_the_hint_never_overrides_a_country_the_text_names():
+    text = "En El Salvador, la Ley de Ciberdelitos también castiga la difusión de datos."
+    hinted = [m.law.id for m in find_laws(text, country="NI")]
+    assert "ni-cybercrimes-law" not in hinted
+    assert hinted == [m.law.id for m in find_laws(text)]
+    # Another country in the sentence keeps the hint out.
+    assert find_laws("Como en Cuba, la Ley de Ciberdelitos castiga.", country="NI") == find_laws(
+        "Como en Cuba, la Ley de Ciberdelitos castiga.")
+
+
+def test_a_hint_that_is_no_candidate_changes_nothing():
+    text = "Uno de los cambios de la Ley de Ciberdelitos es el del artículo 8."
+    assert find_laws(text, country="FI") == [] and find_laws(text, country="RU") == []
+
+
+def test_country_hint_errors():
+    with pytest.raises(ValueError):
+        find_laws("texto", country="Nicaragua")
+    with pytest.raises(TypeError):
+        find_laws("texto", country=505)
+    assert find_laws("", country="NI") == []
+
+
+def test_country_of_outlet():
+    from pressctx.lawlinking import country_of_outlet
+
+    assert country_of_outlet("https://www.laprensani.com/2024/01/01/nota/") == "NI"
+    assert country_of_outlet("confidencial.digital") == "NI"
+    assert country_of_outlet("english.meduza.io") == "RU"            # a subdomain of a listed outlet
+    assert country_of_outlet("http://ejemplo.com.ve:8080/x") == "VE"  # a registry country's top-level domain
+    assert country_of_outlet("news.example.co.uk") == "GB"
+    assert country_of_outlet("example.io") is None                    # used worldwide
+    assert country_of_outlet("bbc.com") is None
+    assert country_of_outlet("example.fi") is None                    # not a registry country
+    assert country_of_outlet("") is None
+    with pytest.raises(TypeError):
+        country_of_outlet(None)
+
+
+def test_every_outlet_is_listed_once():
+    raw = json.loads((ROOT / "src" / "pressctx" / "lawlinking" / "laws.json").read_text(encoding="utf-8"))
+    seen = [d for c in raw["countries"].values() for d in c.get("outlets", ())]
+    assert seen and len(seen) == len(set(seen))
+    assert all(d == d.lower() and "/" not in d and not d.startswith("www.") for d in seen)

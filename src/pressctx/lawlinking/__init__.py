@@ -72,7 +72,7 @@ from typing import Any
 
 from ..errors import UnknownLawError
 
-__all__ = ["Law", "LawMention", "LawRegistry", "UnknownLawError", "find_laws", "laws"]
+__all__ = ["Law", "LawMention", "LawRegistry", "UnknownLawError", "country_of_outlet", "find_laws", "laws"]
 
 logger = logging.getLogger(__name__)
 
@@ -594,7 +594,7 @@ class _Linker:
 
     # ------------------------------------------------------------------ search
 
-    def find(self, text: str, context: bool = False) -> list[LawMention]:
+    def find(self, text: str, context: bool = False, country: str | None = None) -> list[LawMention]:
         folded, starts, ends = _fold(text)
         hits: dict[tuple[int, int], _Hit] = {}
         cues: list[tuple[int, int, str]] = []
@@ -668,7 +668,7 @@ class _Linker:
         if not hits and not article_hits and not items:
             return []
         cues.sort()
-        ctx = _Context(cues, folded)
+        ctx = _Context(cues, folded, country)
 
         law_hits = sorted(hits.values(), key=lambda h: (h.start, h.end))
         # A name that overlaps a phrase shared by several countries becomes as ambiguous as it.
@@ -707,7 +707,7 @@ class _Linker:
             else:
                 kept.append(c)
         if extra_cues or len(kept) < len(cues):
-            ctx = _Context(sorted(kept + extra_cues), folded)
+            ctx = _Context(sorted(kept + extra_cues), folded, country)
         for h in pending:
             idx = self._resolve(h, ctx)
             if idx is not None:
@@ -816,7 +816,7 @@ class _Linker:
             chosen.append((s, e, idx))
             taken.insert(k, (s, e))
 
-    REF_APART = 150  # a law named last stands apart from the others when they are this far from it
+    REF_APART = 100  # a law named last stands apart from the others when they are this far from it
 
     def _pick_referent(self, before: list[tuple[int, int, int]], s: int, e: int, ctx: "_Context") -> int | None:
         """The law a reference points back to, of the candidates named before it (see ``_add_references``)."""
@@ -827,6 +827,8 @@ class _Linker:
         countries = {self.laws[i].country_code for i in cands}
         if len(countries) > 1:
             code = ctx.choose(s, e, countries)
+            if code is None:
+                code = ctx.hinted(s, e, countries)
             if code is not None:
                 before = [b for b in before if self.laws[b[2]].country_code == code]
                 cands = {idx for _, _, idx in before}
@@ -904,6 +906,8 @@ class _Linker:
         choice = ctx.choose(hit.start, hit.end, set(countries))
         if choice is None:
             choice = ctx.implicit(hit.start, hit.end, set(countries))
+        if choice is None:
+            choice = ctx.hinted(hit.start, hit.end, set(countries))
         if choice is not None:
             options = countries[choice]
             plain = [i for i in options if cands[i]]
@@ -931,6 +935,8 @@ class _Linker:
         choice = ctx.choose(hit.start, hit.end, set(countries))
         if choice is None:
             choice = ctx.implicit(hit.start, hit.end, set(countries))
+        if choice is None:
+            choice = ctx.hinted(hit.start, hit.end, set(countries))
         if choice is not None:
             return countries[choice][0]
         # A bare number is linked without a country only if it is distinctive ("207.3", "124A"):
@@ -952,7 +958,8 @@ class _Context:
     TIGHT_BEFORE = 25
     TIGHT_AFTER = 8
 
-    def __init__(self, cues: list[tuple[int, int, str]], folded: str) -> None:
+    def __init__(self, cues: list[tuple[int, int, str]], folded: str, hint: str | None = None) -> None:
+        self.hint = hint
         self.cues = cues
         self.starts = [c[0] for c in cues]
         self.folded = folded
@@ -989,6 +996,11 @@ class _Context:
 
     def _around(self, start: int, end: int, before: int, after: int) -> Iterator[tuple[float, str]]:
         """Cues outside the span within ``before``/``after`` characters, as (weighted distance, country)."""
+        for c_s, c_e, code in self._around_spans(start, end, before, after):
+            yield (float(start - c_e) if c_e <= start else (c_s - end) * self.AFTER_WEIGHT), code
+
+    def _around_spans(self, start: int, end: int, before: int, after: int) -> Iterator[tuple[int, int, str]]:
+        """Cues outside the span within ``before``/``after`` characters, as (start, end, country)."""
         lo = bisect.bisect_left(self.starts, start - before - 200)
         hi = bisect.bisect_right(self.starts, end + after)
         for c_s, c_e, code in self.cues[lo:hi]:
@@ -997,18 +1009,16 @@ class _Context:
                 # a candidate ("la loi azerbaïdjanaise sur les médias") _nearest counts it instead.
                 continue
             if c_e <= start:
-                gap = start - c_e
-                if gap <= before:
-                    yield float(gap), code
+                if start - c_e <= before:
+                    yield c_s, c_e, code
             else:
-                gap = c_s - end
                 # "... law to Russia's ban": a possessive qualifies what follows it, not this phrase
                 # (but "Article 112 of Thailand's Criminal Code" is qualified by it).
-                if gap > after:
+                if c_s - end > after:
                     continue
                 if _POSSESSIVE.match(self.folded, c_e) and not _OF.fullmatch(self.folded, end, c_s):
                     continue
-                yield gap * self.AFTER_WEIGHT, code
+                yield c_s, c_e, code
 
     def choose(self, start: int, end: int, countries: set[str]) -> str | None:
         """The candidate country named nearest to the span, unless another country is named right by it."""
@@ -1034,6 +1044,18 @@ class _Context:
         hi = bisect.bisect_right(self.starts, end + self.WINDOW)
         return None if hi > lo else "RU"
 
+    def hinted(self, start: int, end: int, countries: set[str]) -> str | None:
+        """The caller's country (the outlet's), for a phrase whose own text names no candidate country.
+
+        Only a fallback: :meth:`choose` and :meth:`implicit` come first, and the hint is not used when
+        the hinted country is not a candidate or another country is named in the phrase's sentence or
+        right by it ("la ley de ciberdelitos de El Salvador" from a Nicaraguan outlet)."""
+        if self.hint is None or self.hint not in countries:
+            return None
+        if self.tight_other(start, end, countries) or self.other_in_sentence(start, countries):
+            return None
+        return self.hint
+
     def other_in_sentence(self, start: int, countries: set[str]) -> bool:
         """Whether a country outside ``countries`` is named earlier in the sentence that holds ``start``."""
         lo = bisect.bisect_left(self.starts, start - 300)
@@ -1045,9 +1067,13 @@ class _Context:
         return False
 
     def tight_other(self, start: int, end: int, countries: set[str]) -> bool:
-        """Whether a country outside ``countries`` is named right before or after the span."""
-        for dist, code in self._around(start, end, self.TIGHT_BEFORE, self.TIGHT_AFTER):
-            if _foreign(code, countries):
+        """Whether a country outside ``countries`` is named right before or after the span, in its own
+        sentence ("... the invasion of Ukraine. Under this article ..." leaves "this article" free)."""
+        for c_s, c_e, code in self._around_spans(start, end, self.TIGHT_BEFORE, self.TIGHT_AFTER):
+            if not _foreign(code, countries):
+                continue
+            lo, hi = (c_e, start) if c_e <= start else (end, c_s)
+            if not _SENTENCE_END.search(self.folded, lo, hi):
                 return True
         return False
 
@@ -1092,6 +1118,7 @@ class LawRegistry:
         self._by_id: dict[str, Law] = {}
         self._data: dict[str, Any] | None = None
         self._linker: _Linker | None = None
+        self._outlets: dict[str, str] | None = None
 
     def _load(self) -> tuple[Law, ...]:
         if self._laws is None:
@@ -1190,13 +1217,67 @@ class LawRegistry:
         """
         return {law.country_code: law.country for law in self._load()}
 
-    def find(self, text: str, *, context: bool = False) -> list[LawMention]:
+    def find(self, text: str, *, context: bool = False, country: str | None = None) -> list[LawMention]:
         """Registry laws named in ``text``; see :func:`find_laws`."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
+        hint = _country_code(country)
         if not text:
             return []
-        return self._get_linker().find(text, context=bool(context))
+        return self._get_linker().find(text, context=bool(context), country=hint)
+
+    def country_of_outlet(self, outlet: str) -> str | None:
+        """The country of a news outlet, from its web address; see :func:`country_of_outlet`."""
+        if not isinstance(outlet, str):
+            raise TypeError(f"outlet must be a str, got {type(outlet).__name__}")
+        self._load()
+        assert self._data is not None
+        if self._outlets is None:
+            table: dict[str, str] = {}
+            for code, country in self._data["countries"].items():
+                for domain in country.get("outlets", ()):
+                    table[domain.lower()] = code
+            self._outlets = table
+        host = _host(outlet)
+        if not host:
+            return None
+        labels = host.split(".")
+        for i in range(len(labels) - 1):  # the outlet itself, then the domains above it
+            code = self._outlets.get(".".join(labels[i:]))
+            if code is not None:
+                return code
+        tld = labels[-1]
+        if len(tld) == 2 and tld.isalpha() and tld not in _VANITY_TLDS:
+            code = _TLD_COUNTRY.get(tld, tld.upper())
+            if code in self._data["countries"]:
+                return code
+        return None
+
+
+# Country-code top-level domains that outlets of many countries use (".io", ".tv", ".me" ...): not a country cue.
+_VANITY_TLDS = frozenset({"ac", "ai", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "sh", "to", "tv", "ws"})
+# Top-level domains that differ from the registry's ISO 3166 codes.
+_TLD_COUNTRY = {"uk": "GB"}
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
+
+
+def _host(outlet: str) -> str:
+    """``"https://www.Confidencial.digital/x"`` -> ``"confidencial.digital"`` (no port, no ``www.``)."""
+    host = _SCHEME.sub("", outlet.strip().lower())
+    host = re.split(r"[/?#]", host, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _country_code(country: object) -> str | None:
+    """Validate a ``country=`` argument: ``None`` or a two-letter ISO 3166 code (any case)."""
+    if country is None:
+        return None
+    if not isinstance(country, str):
+        raise TypeError(f"country must be a two-letter code or None, got {type(country).__name__}")
+    code = country.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise ValueError(f"country must be a two-letter ISO 3166 code such as 'NI', got {country!r}")
+    return code
 
 
 def _law_from_json(d: dict[str, Any]) -> Law:
@@ -1217,7 +1298,33 @@ def _law_from_json(d: dict[str, Any]) -> Law:
 laws = LawRegistry()
 
 
-def find_laws(text: str, *, context: bool = False) -> list[LawMention]:
+def country_of_outlet(outlet: str) -> str | None:
+    """The country of a news outlet, from its web address, as a hint for :func:`find_laws`.
+
+    The registry lists the web domains of well-known outlets per country (``outlets`` in
+    ``laws.json``; subdomains count: ``english.example.com`` is ``example.com``'s); otherwise a
+    country-code top-level domain of a registry country gives it (``laprensa.com.ni`` -> ``"NI"``,
+    ``.uk`` -> ``"GB"``), except domains used worldwide (``.io``, ``.tv``, ``.me``, ``.co`` ...).
+
+    Args:
+        outlet: A domain (``"meduza.io"``) or an address (``"https://www.elfaro.net/es/..."``).
+
+    Returns:
+        A two-letter code of a registry country, or ``None`` when the address does not tell.
+
+    Raises:
+        TypeError: if ``outlet`` is not a ``str``.
+
+    Example:
+        >>> country_of_outlet("https://www.laprensani.com/2024/01/01/nota")
+        'NI'
+        >>> country_of_outlet("https://www.bbc.com/mundo") is None
+        True
+    """
+    return laws.country_of_outlet(outlet)
+
+
+def find_laws(text: str, *, context: bool = False, country: str | None = None) -> list[LawMention]:
     """Find the registry laws named in a text.
 
     Names, short names and nicknames are matched regardless of case and accents and
@@ -1240,13 +1347,20 @@ def find_laws(text: str, *, context: bool = False) -> list[LawMention]:
         text: Any text; an empty string gives an empty list.
         context: Read ``text`` as a whole document and resolve references to laws
             named earlier in it.
+        country: The country the text comes from, as a two-letter code (for instance the
+            outlet's: :func:`country_of_outlet`). A fallback cue only: it decides a phrase or
+            an article number that several countries share, or one that needs its country
+            named ("la Ley de Ciberdelitos", "el artículo 147"), when the text names none of
+            the candidate countries near it and no other country in its sentence. A code the
+            registry does not hold changes nothing.
 
     Returns:
         Mentions sorted by offset, not overlapping (the longest match wins), each with
         ``text[m.start:m.end] == m.text``.
 
     Raises:
-        TypeError: if ``text`` is not a ``str``.
+        TypeError: if ``text`` is not a ``str``, or ``country`` neither ``None`` nor a ``str``.
+        ValueError: if ``country`` is not a two-letter code.
 
     Example:
         >>> [(m.text, m.law.id) for m in find_laws("Detenido por la ley contra el odio.")]
@@ -1255,4 +1369,4 @@ def find_laws(text: str, *, context: bool = False) -> list[LawMention]:
         >>> [(m.text, m.law.id) for m in find_laws(doc, context=True)]
         [('ley contra el odio', 've-law-against-hatred'), ('La norma', 've-law-against-hatred')]
     """
-    return laws.find(text, context=context)
+    return laws.find(text, context=context, country=country)
