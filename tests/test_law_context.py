@@ -299,3 +299,43 @@ def test_every_outlet_is_listed_once():
     seen = [d for c in raw["countries"].values() for d in c.get("outlets", ())]
     assert seen and len(seen) == len(set(seen))
     assert all(d == d.lower() and "/" not in d and not d.startswith("www.") for d in seen)
+
+
+def _all_law_result(text: str):
+    from pressctx.segmentation import segment_text
+
+    segs = segment_text(text)
+    probs = np.array([[0.0, 0.9, 0.0]] * len(segs))
+    return build_result(text, [(s.start, s.end, s.text) for s in segs], probs,
+                        ["disclaimer", "censorship_law", "hostile_environment"], [0.5, 0.5, 0.5])
+
+
+def test_relink_laws_uses_the_country_for_span_laws():
+    from pressctx.results import relink_laws
+
+    text = "La Asamblea aprobó la reforma de la Ley de Ciberdelitos. La norma castiga las noticias falsas."
+    plain = _all_law_result(text)
+    assert [m.law.id for sp in plain.spans for m in sp.laws] == []
+    hinted = relink_laws(plain, "NI")
+    assert [(m.text, m.law.id) for sp in hinted.spans for m in sp.laws] == [
+        ("Ley de Ciberdelitos", "ni-cybercrimes-law"), ("La norma", "ni-cybercrimes-law")]
+    assert [(s.start, s.end, s.label) for s in hinted.spans] == [(s.start, s.end, s.label) for s in plain.spans]
+    assert hinted.segments == plain.segments
+    assert relink_laws(plain, None) is plain
+
+
+def test_tag_html_takes_the_outlets_country_from_the_url():
+    import pressctx
+
+    class AllLaw:
+        def tag(self, text):
+            return _all_law_result(text)
+
+    html = ("<html><head><title>Reforma</title></head><body><article><h1>Reforma</h1>"
+            "<p>La Asamblea aprobó la reforma de la Ley de Ciberdelitos.</p>"
+            "<p>La norma castiga con cárcel la difusión de noticias falsas en redes sociales.</p>"
+            "</article></body></html>")
+    on_ni = pressctx.tag_html(html, url="https://www.laprensani.com/2024/09/10/reforma/", tagger=AllLaw())
+    assert "ni-cybercrimes-law" in [m.law.id for sp in on_ni.spans for m in sp.laws]
+    elsewhere = pressctx.tag_html(html, url="https://example.org/reforma", tagger=AllLaw())
+    assert [m.law.id for sp in elsewhere.spans for m in sp.laws] == []

@@ -244,3 +244,26 @@ def build_result(
                 run = []
     spans.sort(key=lambda s: (s.start, s.end, s.label))
     return TagResult(text, doc_labels, doc_scores, tuple(segs), tuple(spans))
+
+
+def relink_laws(result: TagResult, country: str | None) -> TagResult:
+    """``result`` with the laws of its ``censorship_law`` spans linked again, given the text's country.
+
+    :func:`~pressctx.lawlinking.find_laws` is run once over the document with ``context=True`` and
+    ``country`` as the fallback cue (for instance the outlet's, from
+    :func:`~pressctx.lawlinking.country_of_outlet`); labels, scores and offsets are unchanged.
+    ``country=None`` returns ``result`` as it is.
+    """
+    if country is None or not any(sp.label == "censorship_law" for sp in result.spans):
+        return result
+    import dataclasses
+
+    from .lawlinking import find_laws
+
+    mentions = find_laws(result.text, context=True, country=country)
+    spans = tuple(
+        dataclasses.replace(sp, laws=tuple(m for m in mentions if sp.start <= m.start < sp.end))
+        if sp.label == "censorship_law" else sp
+        for sp in result.spans
+    )
+    return dataclasses.replace(result, spans=spans)

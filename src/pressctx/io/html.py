@@ -231,7 +231,10 @@ def tag_html(html: str | bytes, url: str | None = None, tagger: Any = None) -> A
         A :class:`~pressctx.TagResult` over the extracted text (offsets into
         ``result.text``) with ``metadata``: ``title``, ``date``, ``url``, ``sitename``
         where the page has them, ``source`` (``"html"``) and ``recovered`` (offsets of
-        the note blocks put back after trafilatura's extraction).
+        the note blocks put back after trafilatura's extraction). With an address whose
+        outlet's country is known (:func:`~pressctx.lawlinking.country_of_outlet`), that
+        country is the law linker's fallback cue for ``span.laws`` ("la Ley de Ciberdelitos"
+        on a Nicaraguan outlet's page that never names Nicaragua).
 
     Raises:
         TypeError: if ``html`` is not a ``str`` or ``bytes``.
@@ -245,7 +248,13 @@ def tag_html(html: str | bytes, url: str | None = None, tagger: Any = None) -> A
 
         tagger = load()
     page = extract_html(html, url=url)
-    return with_page(tagger.tag(page.text), page)
+    result = tagger.tag(page.text)
+    if page.url:
+        from ..lawlinking import country_of_outlet
+        from ..results import relink_laws
+
+        result = relink_laws(result, country_of_outlet(page.url))
+    return with_page(result, page)
 
 
 def with_page(result: Any, page: ExtractedPage) -> Any:
