@@ -1,14 +1,14 @@
-"""How far a second annotator agrees with the real test split's labels: the ceiling for a model's figures.
+"""How far a second annotator agrees with a real split's labels: the ceiling for a model's figures.
 
-A second annotator labelled every segment of the real-derived test split blind (from
-``labels.md`` and ``docs/annotation_guidelines.md`` only, reading each article in order, never
-the split's labels): ``corpus/real/second_annotation_test.jsonl``, one row per test segment in
-the split's order, checked by a hash of the text. This prints the second annotator's precision,
+A second annotator labelled every segment of the real-derived test and validation splits blind
+(from ``labels.md`` and ``docs/annotation_guidelines.md`` only, reading each article in order,
+never the split's labels): ``corpus/real/second_annotation_{test,validation}.jsonl``, one row per
+segment in the split's order, checked by a hash of the text. This prints the second annotator's precision,
 recall and F1 against the split's labels (per label, macro, per language, documents), Cohen's
 kappa per label, and, with ``--models``, each model scored against both label sets.
 
 Usage:
-    python benchmarks/annotator_agreement.py [--models default,multilingual,baseline]
+    python benchmarks/annotator_agreement.py [--split test|validation] [--models default,multilingual,baseline]
 """
 from __future__ import annotations
 
@@ -20,18 +20,19 @@ from pathlib import Path
 
 import numpy as np
 
-SECOND = Path(__file__).resolve().parents[1] / "corpus" / "real" / "second_annotation_test.jsonl"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "real"
 
 
-def second_labels(test, labels) -> np.ndarray:
-    """The second annotator's labels as an indicator matrix aligned with ``test`` (fails on a changed split)."""
+def second_labels(test, labels, split: str = "test") -> np.ndarray:
+    """The second annotator's labels as an indicator matrix aligned with the split (fails on a changed split)."""
+    SECOND = CORPUS / f"second_annotation_{split}.jsonl"
     rows = [json.loads(line) for line in SECOND.read_text(encoding="utf-8").splitlines() if line.strip()]
     if len(rows) != len(test):
-        raise SystemExit(f"{SECOND.name} has {len(rows)} rows, the test split {len(test)}: the split changed")
+        raise SystemExit(f"{SECOND.name} has {len(rows)} rows, the {split} split {len(test)}: the split changed")
     out = np.zeros((len(rows), len(labels)), dtype=np.int8)
     for i, (row, seg) in enumerate(zip(rows, test)):
         if row["text_sha1"] != hashlib.sha1(seg["text"].encode("utf-8")).hexdigest()[:16]:
-            raise SystemExit(f"row {i} of {SECOND.name} does not match the test split's text: the split changed")
+            raise SystemExit(f"row {i} of {SECOND.name} does not match the {split} split's text: the split changed")
         for lab in row["labels"]:
             out[i, labels.index(lab)] = 1
     return out
@@ -60,6 +61,7 @@ def line(name: str, m: dict, labels) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="test", choices=("test", "validation"))
     parser.add_argument("--models", default="", help="comma-separated models to score against both label sets")
     args = parser.parse_args(argv)
 
@@ -67,15 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     from pressctx.evaluation import evaluate, label_metrics
 
     labels = list(pressctx.LABELS)
-    test = pressctx.load_corpus("real")["test"]
+    test = pressctx.load_corpus("real")[args.split]
     gold = np.zeros((len(test), len(labels)), dtype=np.int8)
     for i, labs in enumerate(test["labels"]):
         for lab in labs:
             gold[i, labels.index(lab)] = 1
-    second = second_labels(test, labels)
+    second = second_labels(test, labels, args.split)
     doc_ids, langs = list(test["doc_id"]), np.asarray(test["lang"])
 
-    print(f"real test split: {len(test)} segments, {len(set(d for d in doc_ids if d))} articles")
+    print(f"real {args.split} split: {len(test)} segments, {len(set(d for d in doc_ids if d))} articles")
     print(f"{'':34} " + " ".join(f"{lab + ' P/R/F1':<21}" for lab in labels))
     seg = label_metrics(gold, second, labels)
     print(line("second annotator vs labels", seg, labels))

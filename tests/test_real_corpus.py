@@ -86,3 +86,21 @@ def test_stats_command_prints_floors(capsys):
     assert main(["stats", "--real"]) == 0
     out = capsys.readouterr().out
     assert "mined_negatives" in out and "outlets in more than one split: 0" in out
+
+
+@pytest.mark.parametrize("split", ["test", "validation"])
+def test_second_annotation_matches_its_split(real, split):
+    """The blind second annotation (benchmarks/annotator_agreement.py) is one row per segment, in order."""
+    import hashlib
+    import json
+
+    path = Path(__file__).resolve().parents[1] / "corpus" / "real" / f"second_annotation_{split}.jsonl"
+    if not path.exists():
+        pytest.skip(f"no second annotation of {split}")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    segs = real[split]
+    assert len(rows) == len(segs)
+    for row, seg in zip(rows, segs):
+        assert row["text_sha1"] == hashlib.sha1(seg["text"].encode("utf-8")).hexdigest()[:16]
+        assert (row["doc_id"], row["position"]) == (seg["doc_id"], seg["position"])
+        assert set(row["labels"]) <= set(pressctx.LABELS)
