@@ -339,3 +339,23 @@ def test_tag_html_takes_the_outlets_country_from_the_url():
     assert "ni-cybercrimes-law" in [m.law.id for sp in on_ni.spans for m in sp.laws]
     elsewhere = pressctx.tag_html(html, url="https://example.org/reforma", tagger=AllLaw())
     assert [m.law.id for sp in elsewhere.spans for m in sp.laws] == []
+
+
+def test_records_with_a_url_link_laws_with_the_outlets_country(tmp_path):
+    from pressctx.io.records import iter_records, process_records
+
+    class AllLaw:
+        def tag_many(self, texts, batch_size=64):
+            return (_all_law_result(t) for t in texts)
+
+    text = "La Asamblea aprobó la reforma de la Ley de Ciberdelitos."
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "ni", "text": text, "url": "https://www.laprensani.com/2024/09/10/reforma/"},
+        {"id": "none", "text": text},
+        {"id": "other", "text": text, "url": "https://example.org/x"},
+    ]) + "\n", encoding="utf-8")
+    out = list(process_records(AllLaw(), iter_records([str(rows)], id_field="id"),
+                               lambda rec, res: {"id": rec.id, **res.to_dict()}))
+    laws_of = {o["id"]: [law["law_id"] for sp in o["spans"] for law in sp.get("laws", [])] for o in out}
+    assert laws_of == {"ni": ["ni-cybercrimes-law"], "none": [], "other": []}

@@ -34,7 +34,9 @@ class Record:
         error: why the record could not be read, or ``None``.
         warning: a note about a readable record (e.g. bytes replaced while decoding).
         html: ``text`` is a web page's HTML, to extract before tagging.
-        url: the page's address (a row's ``url`` field), for HTML records.
+        url: the document's address (a row's ``url`` field): the page to extract for HTML
+            records, and for every record the outlet whose country the law linker takes as
+            its fallback cue (:func:`~pressctx.lawlinking.country_of_outlet`).
         fields: input fields passed through to the output (``keep_fields``).
     """
 
@@ -73,7 +75,7 @@ def _record_from_row(
         return Record(
             rid, None, f"{where}: {text_field!r} must be a string, got {type(text).__name__}", fields=fields
         )
-    url = row.get("url") if html and isinstance(row.get("url"), str) else None
+    url = row.get("url") if isinstance(row.get("url"), str) else None
     return Record(rid, text, html=html, url=url, fields=fields)
 
 
@@ -228,6 +230,12 @@ def process_records(
                 yield {"id": rec.id, **(rec.fields or {}), "error": rec.error}
                 continue
             result = next(results)
+            address = pages[i].url if i in pages else rec.url
+            if address:
+                from ..lawlinking import country_of_outlet
+                from ..results import relink_laws
+
+                result = relink_laws(result, country_of_outlet(address))
             if i in pages:
                 from .html import with_page
 
