@@ -124,8 +124,8 @@ def predict(split: str, corpus: Path, gold: list[dict[str, Any]], hint: bool = F
     """
     docs = {d["doc_id"]: d for d in load_jsonl(corpus / f"documents-{split}.jsonl")}
     outlets = {(r.get("doc_id"), r.get("position"), r["text"]): r.get("outlet")
-               for r in load_jsonl(corpus / f"segments-{split}.jsonl")}
-    hints = [outlet_country(outlets.get((g["doc_id"], g["position"], g["text"]))) if hint else None for g in gold]
+               for r in load_jsonl(corpus / f"segments-{split}.jsonl")} if hint else {}
+    hints = [outlet_country(outlets.get((g["doc_id"], g["position"], g["text"]))) for g in gold]
     doc_hints = {doc_id: outlet_country(d.get("outlet")) if hint else None for doc_id, d in docs.items()}
     start = time.perf_counter()
     alone = [find_laws(g["text"], country=h) if h else find_laws(g["text"]) for g, h in zip(gold, hints)]

@@ -239,11 +239,16 @@ def build_result(
                 if link_laws and lab == "censorship_law":
                     if doc_mentions is None:
                         doc_mentions = find_laws(text, context=True)
-                    laws = tuple(m for m in doc_mentions if start <= m.start < end)
+                    laws = _inside(doc_mentions, start, end)
                 spans.append(Span(start, end, lab, text[start:end], max(s.scores[lab] for s in run), laws))
                 run = []
     spans.sort(key=lambda s: (s.start, s.end, s.label))
     return TagResult(text, doc_labels, doc_scores, tuple(segs), tuple(spans))
+
+
+def _inside(mentions: Sequence[Any], start: int, end: int) -> tuple[Any, ...]:
+    """The law mentions that start inside ``[start, end)``: the laws of a span."""
+    return tuple(m for m in mentions if start <= m.start < end)
 
 
 def relink_laws(result: TagResult, country: str | None) -> TagResult:
@@ -262,8 +267,17 @@ def relink_laws(result: TagResult, country: str | None) -> TagResult:
 
     mentions = find_laws(result.text, context=True, country=country)
     spans = tuple(
-        dataclasses.replace(sp, laws=tuple(m for m in mentions if sp.start <= m.start < sp.end))
+        dataclasses.replace(sp, laws=_inside(mentions, sp.start, sp.end))
         if sp.label == "censorship_law" else sp
         for sp in result.spans
     )
     return dataclasses.replace(result, spans=spans)
+
+
+def relink_laws_for_address(result: TagResult, address: str | None) -> TagResult:
+    """:func:`relink_laws` with the country of the outlet at ``address`` (a URL or domain), if it tells."""
+    if not address:
+        return result
+    from .lawlinking import country_of_outlet
+
+    return relink_laws(result, country_of_outlet(address))

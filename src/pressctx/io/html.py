@@ -248,13 +248,9 @@ def tag_html(html: str | bytes, url: str | None = None, tagger: Any = None) -> A
 
         tagger = load()
     page = extract_html(html, url=url)
-    result = tagger.tag(page.text)
-    if page.url:
-        from ..lawlinking import country_of_outlet
-        from ..results import relink_laws
+    from ..results import relink_laws_for_address
 
-        result = relink_laws(result, country_of_outlet(page.url))
-    return with_page(result, page)
+    return with_page(relink_laws_for_address(tagger.tag(page.text), page.url), page)
 
 
 def with_page(result: Any, page: ExtractedPage) -> Any:

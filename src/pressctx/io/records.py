@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models.base import Tagger
+from ..results import relink_laws_for_address
 
 __all__ = ["Record", "iter_records", "process_records", "tag_dataset", "tag_columns", "FORMATS"]
 
@@ -230,12 +231,7 @@ def process_records(
                 yield {"id": rec.id, **(rec.fields or {}), "error": rec.error}
                 continue
             result = next(results)
-            address = pages[i].url if i in pages else rec.url
-            if address:
-                from ..lawlinking import country_of_outlet
-                from ..results import relink_laws
-
-                result = relink_laws(result, country_of_outlet(address))
+            result = relink_laws_for_address(result, pages[i].url if i in pages else rec.url)
             if i in pages:
                 from .html import with_page
 

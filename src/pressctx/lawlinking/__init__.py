@@ -903,11 +903,7 @@ class _Linker:
         countries: dict[str, list[int]] = {}
         for idx in cands:
             countries.setdefault(self.laws[idx].country_code, []).append(idx)
-        choice = ctx.choose(hit.start, hit.end, set(countries))
-        if choice is None:
-            choice = ctx.implicit(hit.start, hit.end, set(countries))
-        if choice is None:
-            choice = ctx.hinted(hit.start, hit.end, set(countries))
+        choice = ctx.country_for(hit.start, hit.end, set(countries))
         if choice is not None:
             options = countries[choice]
             plain = [i for i in options if cands[i]]
@@ -932,11 +928,7 @@ class _Linker:
         countries: dict[str, list[int]] = {}
         for idx in cands:
             countries.setdefault(self.laws[idx].country_code, []).append(idx)
-        choice = ctx.choose(hit.start, hit.end, set(countries))
-        if choice is None:
-            choice = ctx.implicit(hit.start, hit.end, set(countries))
-        if choice is None:
-            choice = ctx.hinted(hit.start, hit.end, set(countries))
+        choice = ctx.country_for(hit.start, hit.end, set(countries))
         if choice is not None:
             return countries[choice][0]
         # A bare number is linked without a country only if it is distinctive ("207.3", "124A"):
@@ -1043,6 +1035,17 @@ class _Context:
         lo = bisect.bisect_left(self.starts, start - self.WINDOW - 200)
         hi = bisect.bisect_right(self.starts, end + self.WINDOW)
         return None if hi > lo else "RU"
+
+    def country_for(self, start: int, end: int, countries: set[str]) -> str | None:
+        """The candidate country of a span: named nearest (:meth:`choose`), else Russia for a
+        Russian-language phrase in a text that names none (:meth:`implicit`), else the caller's
+        hint (:meth:`hinted`)."""
+        choice = self.choose(start, end, countries)
+        if choice is None:
+            choice = self.implicit(start, end, countries)
+        if choice is None:
+            choice = self.hinted(start, end, countries)
+        return choice
 
     def hinted(self, start: int, end: int, countries: set[str]) -> str | None:
         """The caller's country (the outlet's), for a phrase whose own text names no candidate country.
