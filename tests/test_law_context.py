@@ -287,6 +287,9 @@ def test_country_of_outlet():
     assert country_of_outlet("http://ejemplo.com.ve:8080/x") == "VE"  # a registry country's top-level domain
     assert country_of_outlet("news.example.co.uk") == "GB"
     assert country_of_outlet("example.io") is None                    # used worldwide
+    assert country_of_outlet("example.co") is None
+    assert country_of_outlet("https://noticias.example.com.co/x") == "CO"  # ... except under a national second level
+    assert country_of_outlet("www.example.org.co") == "CO"
     assert country_of_outlet("bbc.com") is None
     assert country_of_outlet("example.fi") is None                    # not a registry country
     assert country_of_outlet("") is None

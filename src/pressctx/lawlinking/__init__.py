@@ -1250,7 +1250,9 @@ class LawRegistry:
             if code is not None:
                 return code
         tld = labels[-1]
-        if len(tld) == 2 and tld.isalpha() and tld not in _VANITY_TLDS:
+        # A worldwide-used code still names its country under a national second level (".com.co", ".gov.ly").
+        national = len(labels) >= 3 and labels[-2] in _NATIONAL_SECOND_LEVEL
+        if len(tld) == 2 and tld.isalpha() and (tld not in _VANITY_TLDS or national):
             code = _TLD_COUNTRY.get(tld, tld.upper())
             if code in self._data["countries"]:
                 return code
@@ -1259,6 +1261,8 @@ class LawRegistry:
 
 # Country-code top-level domains that outlets of many countries use (".io", ".tv", ".me" ...): not a country cue.
 _VANITY_TLDS = frozenset({"ac", "ai", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "sh", "to", "tv", "ws"})
+# Second-level domains under which a country registry files its own organisations (".com.co", ".org.co").
+_NATIONAL_SECOND_LEVEL = frozenset({"com", "org", "net", "gov", "gob", "edu", "mil", "ac", "co", "nom", "info"})
 # Top-level domains that differ from the registry's ISO 3166 codes.
 _TLD_COUNTRY = {"uk": "GB"}
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
@@ -1307,7 +1311,8 @@ def country_of_outlet(outlet: str) -> str | None:
     The registry lists the web domains of well-known outlets per country (``outlets`` in
     ``laws.json``; subdomains count: ``english.example.com`` is ``example.com``'s); otherwise a
     country-code top-level domain of a registry country gives it (``laprensa.com.ni`` -> ``"NI"``,
-    ``.uk`` -> ``"GB"``), except domains used worldwide (``.io``, ``.tv``, ``.me``, ``.co`` ...).
+    ``.uk`` -> ``"GB"``), except domains used worldwide (``.io``, ``.tv``, ``.me``, ``.co`` ...)
+    unless under a national second level (``example.com.co`` -> ``"CO"``).
 
     Args:
         outlet: A domain (``"meduza.io"``) or an address (``"https://www.elfaro.net/es/..."``).
