@@ -1,4 +1,4 @@
-"""Throughput on real articles: full transformer, the cascade (the default path), the baseline, and Ray.
+"""Throughput on real articles: full transformer, the cascade (the default path), each in torch and in ONNX Runtime, the baseline, and Ray.
 
 The documents are the real-derived corpus's whole articles (every split, each the
 stored text of one real page), repeated to ``--docs`` documents; with ``--articles ordinary``
@@ -9,8 +9,9 @@ runs in its own process (so its peak RSS is its own) and reports:
 - articles/s and segments/s of ``tag_many`` over all documents (median of ``--repeats``);
 - for transformer configurations: the share of segments the screen passed on, and the
   transformer stage's time (tokenisation + forward + result scores of the passed
-  segments with their neighbours) against a bare encoder forward over the same
-  pre-tokenised inputs (the overhead ratio);
+  segments with their neighbours) against a bare forward (encoder and head, in the
+  configuration's runtime, in passes of ``CPU_FORWARD_BATCH`` as tagging runs them) over the
+  same pre-tokenised inputs (the overhead ratio);
 - peak RSS of the process while tagging (before the evaluation), and at the end;
 - real test split macro F1, segment and document level (documents scored with context).
 
@@ -32,11 +33,16 @@ import sys
 import time
 
 CONFIGS = {
-    "transformer fp32 full": {"cascade": False, "precision": "fp32"},
-    "transformer fp32 cascade": {"cascade": True, "precision": "fp32"},
+    "transformer fp32 full": {"cascade": False, "precision": "fp32", "runtime": "torch"},
+    "transformer fp32 cascade": {"cascade": True, "precision": "fp32", "runtime": "torch"},
+    "onnx fp32 full": {"cascade": False, "precision": "fp32", "runtime": "onnx"},
+    "onnx fp32 cascade": {"cascade": True, "precision": "fp32", "runtime": "onnx"},
     "default (as shipped)": {},
     "baseline": None,
 }
+#: The configuration each shipped setting (cascade, precision, runtime) is the same as.
+SAME_AS = {(True, "fp32", "torch"): "transformer fp32 cascade", (True, "fp32", "onnx"): "onnx fp32 cascade",
+           (False, "fp32", "torch"): "transformer fp32 full", (False, "fp32", "onnx"): "onnx fp32 full"}
 
 
 ARTICLES = ("real", "ordinary")
@@ -62,14 +68,17 @@ def real_articles(n: int, kind: str = "real") -> list[str]:
 
 
 def _bare_forward(tagger, segments: list[str], contexts: list[str] | None) -> float:
-    """Seconds of the encoder forward alone over the pre-tokenised inputs of ``_encode``."""
+    """Seconds of the encoder forward alone over the pre-tokenised inputs of ``_encode`` (in the tagger's runtime)."""
     import numpy as np
     import torch
 
+    from pressctx.models.transformer import CPU_FORWARD_BATCH
+
     order = np.argsort([len(s) for s in segments], kind="stable")
     batches = []
-    for i in range(0, len(order), tagger.batch_size):
-        idx = order[i : i + tagger.batch_size]
+    step = min(tagger.batch_size, CPU_FORWARD_BATCH)  # as _encode runs on the CPU
+    for i in range(0, len(order), step):
+        idx = order[i : i + step]
         enc = dict(tagger.tokenizer([segments[j] for j in idx], [contexts[j] for j in idx] if contexts else None,
                                     padding=True, truncation="longest_first", max_length=tagger.max_length,
                                     return_tensors="pt"))
@@ -80,7 +89,10 @@ def _bare_forward(tagger, segments: list[str], contexts: list[str] | None) -> fl
     t = time.perf_counter()
     with torch.inference_mode():
         for enc in batches:
-            tagger.model(**enc)
+            if tagger.runtime == "onnx":
+                tagger.model.head(tagger._onnx(enc), **{k: v for k, v in enc.items() if k != "input_ids"})
+            else:
+                tagger.model(**enc)
     return time.perf_counter() - t
 
 
@@ -125,6 +137,7 @@ def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size:
            "seconds": best, "documents": len(docs), "segments": n_segments, "threads": torch.get_num_threads()}
     if options is not None:
         out["precision"] = tagger.precision
+        out["runtime"] = tagger.runtime
         out["cascade"] = tagger.cascade
         # The transformer stage on one pass over the distinct articles.
         unique = list(dict.fromkeys(docs))
@@ -175,15 +188,15 @@ def run_ray(model: str, n_docs: int, workers: int, articles: str = "real") -> di
             "same_as_tag_many_first_200": same}
 
 
-def _shipped_settings(model: str) -> tuple[bool, str] | None:
-    """(cascade, precision) saved with a shipped model, read from its config (no model load here)."""
+def _shipped_settings(model: str) -> tuple[bool, str, str] | None:
+    """(cascade, precision, runtime) saved with a shipped model, read from its config (no model load here)."""
     import pressctx
 
     name = pressctx.SHIPPED_MODELS.get(model)
     if name is None:
         return None
     config = json.loads((pressctx.shipped_model_dir(name) / "config.json").read_text(encoding="utf-8"))
-    return bool(config.get("screen")), config.get("precision", "fp32")
+    return bool(config.get("screen")), config.get("precision", "fp32"), config.get("runtime", "torch")
 
 
 def main() -> int:
@@ -211,9 +224,9 @@ def main() -> int:
     results = []
     configs = [c for c in CONFIGS if not args.configs or c in args.configs.split(",")]
     shipped = _shipped_settings(args.model)
-    if shipped == (True, "fp32") and "default (as shipped)" in configs:
-        configs.remove("default (as shipped)")  # the same as "transformer fp32 cascade"
-        print("the shipped default runs the cascade in fp32: its row is 'transformer fp32 cascade'", flush=True)
+    if shipped in SAME_AS and "default (as shipped)" in configs:
+        configs.remove("default (as shipped)")
+        print(f"the shipped model runs as {shipped}: its row is {SAME_AS[shipped]!r}", flush=True)
     runs = [["--one", name] for name in configs] + ([] if args.skip_ray else [["--ray-workers", "1"], ["--ray-workers", "2"]])
     for extra in runs:
         cmd = [sys.executable, __file__, "--docs", str(args.docs), "--repeats", str(args.repeats),

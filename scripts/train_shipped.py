@@ -6,8 +6,9 @@ Usage:
 Training data: the real-derived corpus's train split and corpus v1's train split
 (v1 rows that near-duplicate a real validation or test row are left out). Every choice
 is made on the **real validation split**: thresholds, the screen's cut-off (the screen
-passes on at least 99% of the segments the full transformer labels), and int8 (kept when
-real-validation macro F1 drops by at most 0.005). Figures are then measured on the real
+passes on at least 99% of the segments the full transformer labels), int8 (kept when
+real-validation macro F1 drops by at most 0.005), and, for a float32 model, the encoder in ONNX
+Runtime (kept under the same rule, where onnxruntime is installed). Figures are then measured on the real
 test split, with corpus v1's test split beside them.
 
 The train phase saves the trained models under ``--raw``; the finalize phase re-tunes them on
@@ -139,6 +140,7 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
     """Tune thresholds, the screen and precision on real validation; measure on test; write the shipped folders."""
     import pressctx
     from pressctx.evaluation import evaluate, format_side_by_side
+    from pressctx.models.onnx import onnx_available
     from pressctx.training.cascade import attach_screen
     from pressctx.training.modelcard import write_model_card
 
@@ -167,6 +169,14 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
             tagger = quant
         choice = {"screen": screen, "int8_drop_validation": round(drop, 4), "precision": tagger.precision,
                   "full_fp32_validation_macro_f1": round(full_val.to_dict()["segment"]["macro"]["f1"], 4)}
+        if tagger.precision == "fp32" and onnx_available():
+            kept = evaluate(tagger, val, name=f"{name} torch").to_dict()
+            tagger.set_runtime("onnx")
+            moved = evaluate(tagger, val, name=f"{name} onnx").to_dict()
+            seg = {rt: round(r["segment"]["macro"]["f1"], 4) for rt, r in (("torch", kept), ("onnx", moved))}
+            if seg["torch"] - seg["onnx"] > INT8_TOLERANCE:
+                tagger.set_runtime("torch")
+            choice["runtime"] = {"chosen": tagger.runtime, "validation_segment_macro_f1": seg}
         print(format_side_by_side([full_val, fp32_val, int8_val]))
         print(json.dumps({name: choice}), flush=True)
         tagger.metadata["choices"] = choice

@@ -73,7 +73,11 @@ def shipped_model_dir(name: str) -> Path:
 
 
 def load(
-    name_or_path: str | Path | None = None, *, cascade: bool | None = None, precision: str | None = None
+    name_or_path: str | Path | None = None,
+    *,
+    cascade: bool | None = None,
+    precision: str | None = None,
+    runtime: str | None = None,
 ) -> "Tagger":
     """Load a tagger: a shipped model or a saved folder.
 
@@ -89,6 +93,9 @@ def load(
             transformer instead of the cheap screen first; ``None`` keeps the model's setting.
         precision: transformer models only: ``"fp32"``, ``"bf16"`` or ``"int8"``;
             ``None`` keeps the model's setting.
+        runtime: transformer models only: ``"torch"`` or ``"onnx"`` (the encoder in ONNX Runtime,
+            float32, same scores; the shipped default's setting); ``None`` keeps the model's
+            setting, or torch where onnxruntime is not installed.
 
     Returns:
         A :class:`Tagger` (``TransformerTagger`` or ``BaselineTagger``).
@@ -129,7 +136,7 @@ def load(
     if kind == "transformer":
         from .models.transformer import TransformerTagger
 
-        tagger = TransformerTagger.from_pretrained(path, cascade=cascade, precision=precision)
+        tagger = TransformerTagger.from_pretrained(path, cascade=cascade, precision=precision, runtime=runtime)
     elif kind == "baseline":
         from .models.baseline import BaselineTagger
 

@@ -82,6 +82,22 @@ class MeanPoolClassifier(nn.Module):
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**kwargs).last_hidden_state
+        return self.head(hidden, attention_mask, token_type_ids, labels, ngram_ids, ngram_weights)
+
+    def head(
+        self,
+        hidden: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        ngram_ids: torch.Tensor | None = None,
+        ngram_weights: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
+        """Everything after the encoder: pooling, the linear layer, the n-gram logits, the loss.
+
+        ``hidden`` is the encoder's last hidden state, from this module's encoder or from the same
+        encoder run elsewhere (ONNX Runtime, :mod:`pressctx.models.onnx`).
+        """
         mask = attention_mask
         if self.pool_first and token_type_ids is not None:
             mask = mask * (token_type_ids == 0)

@@ -1,0 +1,132 @@
+"""The encoder in ONNX Runtime: same scores as torch, saved and loaded as a setting, clear errors."""
+from __future__ import annotations
+
+import copy
+import logging
+
+import numpy as np
+import pytest
+
+import pressctx
+from pressctx.errors import ModelLoadError
+
+DOCS = [
+    "Officials met in Caracas on Monday to discuss oil exports. The talks ended without a deal.\n"
+    "*Journalism in this country is practised under laws against hatred. This piece was written with those limits in mind.",
+    "Views: 412",
+    "Reporters have been detained and threatened across the region this year. " * 6,
+    "La ley contra el odio castiga con hasta 20 años de cárcel. El equipo local ganó el partido por dos goles.",
+]
+LONE = ["Short.", "Parliament approved the foreign agents law in a second reading.", "x " * 300]
+
+
+@pytest.fixture(scope="module")
+def pair(tiny_tagger):
+    torch_tagger = copy.deepcopy(tiny_tagger)
+    onnx_tagger = copy.deepcopy(tiny_tagger)
+    onnx_tagger.set_runtime("onnx")
+    return torch_tagger, onnx_tagger
+
+
+def _scores(results):
+    return np.array([list(s.scores.values()) for r in results for s in r.segments])
+
+
+def test_onnx_scores_match_torch(pair):
+    torch_tagger, onnx_tagger = pair
+    assert torch_tagger.runtime == "torch" and onnx_tagger.runtime == "onnx"
+    # Lone segments of very different lengths (one truncated), in one batch and one at a time.
+    np.testing.assert_allclose(onnx_tagger.predict_proba(LONE), torch_tagger.predict_proba(LONE), atol=1e-5)
+    np.testing.assert_allclose(onnx_tagger.predict_proba(LONE[:1]), torch_tagger.predict_proba(LONE[:1]), atol=1e-5)
+    # Documents, whose segments are read with their neighbours (token pairs).
+    a, b = list(torch_tagger.tag_many(DOCS)), list(onnx_tagger.tag_many(DOCS))
+    np.testing.assert_allclose(_scores(b), _scores(a), atol=1e-5)
+    assert [r.to_dict()["labels"] for r in a] == [r.to_dict()["labels"] for r in b]
+    assert len(b) == len(DOCS)
+
+
+def test_onnx_runtime_is_saved_and_loaded(pair, tmp_path):
+    _, onnx_tagger = pair
+    onnx_tagger.save_pretrained(tmp_path / "m")
+    loaded = pressctx.load(tmp_path / "m")
+    assert loaded.runtime == "onnx"
+    assert pressctx.load(tmp_path / "m", runtime="torch").runtime == "torch"
+    # A precision other than fp32 runs in torch, whatever the saved runtime.
+    assert pressctx.load(tmp_path / "m", precision="int8").runtime == "torch"
+    np.testing.assert_allclose(loaded.predict_proba(LONE), onnx_tagger.predict_proba(LONE), atol=1e-6)
+
+
+def test_copies_keep_the_runtime(pair):
+    _, onnx_tagger = pair
+    clone = copy.deepcopy(onnx_tagger)
+    assert clone.runtime == "onnx" and clone._onnx is not None and clone._onnx is not onnx_tagger._onnx
+    np.testing.assert_allclose(clone.predict_proba(LONE), onnx_tagger.predict_proba(LONE), atol=1e-6)
+
+
+def test_runtime_and_precision_errors(tiny_tagger):
+    tagger = copy.deepcopy(tiny_tagger)
+    with pytest.raises(ValueError, match="runtime must be one of"):
+        tagger.set_runtime("tensorrt")
+    tagger.set_runtime("onnx")
+    with pytest.raises(ValueError, match="runs in torch only"):
+        tagger.set_precision("int8")
+    tagger.set_runtime("torch")
+    tagger.set_precision("int8")
+    with pytest.raises(ValueError, match="fp32 only"):
+        tagger.set_runtime("onnx")
+
+
+def test_missing_onnxruntime_falls_back_or_errors(pair, tmp_path, monkeypatch, caplog):
+    import pressctx.models.onnx as onnx_module
+    import pressctx.models.transformer as transformer_module
+
+    _, onnx_tagger = pair
+    onnx_tagger.save_pretrained(tmp_path / "m")
+    monkeypatch.setattr(transformer_module, "onnx_available", lambda: False)
+    monkeypatch.setattr(onnx_module, "onnx_available", lambda: False)
+    # A saved "onnx" setting gives way to torch, with a warning naming the packages.
+    with caplog.at_level(logging.WARNING, logger="pressctx.models.transformer"):
+        assert pressctx.load(tmp_path / "m").runtime == "torch"
+    assert "pip install onnxruntime onnx" in caplog.text
+    # Asking for it explicitly is a clear error.
+    with pytest.raises(ModelLoadError, match="needs the packages onnxruntime and onnx"):
+        pressctx.load(tmp_path / "m", runtime="onnx")
+
+
+def test_untraceable_encoder_is_a_clear_error(tiny_tagger, monkeypatch):
+    import torch
+
+    tagger = copy.deepcopy(tiny_tagger)
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("unsupported operator\nlong trace that should not be shown")
+
+    monkeypatch.setattr(torch.onnx, "export", refuse)
+    with pytest.raises(ModelLoadError, match="cannot trace this encoder to ONNX .*unsupported operator\\); use runtime='torch'"):
+        tagger.set_runtime("onnx")
+    assert tagger.runtime == "torch"
+
+
+def test_shipped_default_runs_in_onnx_with_torch_scores():
+    fast = pressctx.load()
+    assert fast.runtime == "onnx"
+    slow = pressctx.load(runtime="torch")
+    text = ("Police detained two reporters in Minsk under the extremism law. "
+            "The ministry said the measure had nothing to do with the press. "
+            "This article was written by a team working from exile for its safety.")
+    a, b = slow.tag(text), fast.tag(text)
+    np.testing.assert_allclose(_scores([b]), _scores([a]), atol=1e-5)
+    assert a.to_dict()["labels"] == b.to_dict()["labels"]
+
+
+def test_onnx_tagger_does_not_run_the_torch_encoder(pair, monkeypatch):
+    _, onnx_tagger = pair
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the torch encoder ran")
+
+    monkeypatch.setattr(onnx_tagger.model.encoder, "forward", refuse)
+    assert onnx_tagger.predict_proba(LONE).shape == (len(LONE), len(onnx_tagger.labels))
+    monkeypatch.setattr(onnx_tagger, "_onnx", None)  # without the session the torch encoder is used
+    with pytest.raises(AssertionError, match="torch encoder ran"):
+        onnx_tagger.predict_proba(LONE)
