@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelLoadError
+from .memory import release_free_heap
 
 __all__ = ["OnnxEncoder", "onnx_available", "RUNTIMES"]
 
@@ -79,6 +80,12 @@ class OnnxEncoder:
         except Exception as exc:  # onnxruntime raises its own error types
             raise ModelLoadError(f"ONNX Runtime cannot run the traced encoder: {exc}") from exc
         self.graph_bytes = len(graph)
+        del graph
+        release_free_heap()  # the trace's and the serialised graph's memory goes back to the system
+        # The arena hands back what a pass used when the pass ends: passes of many different shapes
+        # otherwise grow it (tagging 100 real articles: peak 958 MB without, 931 MB with; no speed cost seen).
+        self._run_options = ort.RunOptions()
+        self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def __call__(self, inputs: dict[str, Any]) -> Any:
         """The encoder's last hidden state (a torch tensor) for tokenised ``inputs``."""
@@ -88,7 +95,7 @@ class OnnxEncoder:
             embeds = self.word_embeddings(inputs["input_ids"]).float()
         feed = {name: _as_int64(inputs[name]) for name in self.input_names[1:]}
         feed["inputs_embeds"] = np.ascontiguousarray(embeds.numpy(), dtype=np.float32)
-        (hidden,) = self.session.run(["hidden"], feed)
+        (hidden,) = self.session.run(["hidden"], feed, self._run_options)
         return torch.from_numpy(hidden)
 
 
