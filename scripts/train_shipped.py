@@ -52,6 +52,9 @@ LIMITS = """## Limits
 CASCADE_LIMIT = """- Documents are tagged as a cascade: the baseline screens every segment and the transformer reads
   only the segments the screen cannot rule out (`pressctx.load(..., cascade=False)` turns it off).
 """
+RUNTIME_LIMIT = """- The encoder runs in ONNX Runtime (float32, the same scores as torch); `pressctx.load(..., runtime="torch")`
+  runs it in torch, and a machine without `onnxruntime` falls back to torch with a warning.
+"""
 
 
 def _in_share(key: str, share: float) -> bool:
@@ -202,7 +205,7 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
         else:
             tagger.save_pretrained(folder, weights="delta")
             title = f"pressctx {name} ({tagger.base}, fine-tuned)"
-        extra = "## Corpus v1 test split\n\n```\n" + format_side_by_side([v1_reports[i]]) + "```\n\n" + LIMITS + (CASCADE_LIMIT if getattr(tagger, "screen", None) is not None else "")
+        extra = "## Corpus v1 test split\n\n```\n" + format_side_by_side([v1_reports[i]]) + "```\n\n" + LIMITS + (CASCADE_LIMIT if getattr(tagger, "screen", None) is not None else "") + (RUNTIME_LIMIT if getattr(tagger, "runtime", "torch") == "onnx" else "")
         write_model_card(folder, tagger, [test_reports[i], *others], title, extra,
                          test_name="the real-derived test split (outlets never seen in training)")
 
