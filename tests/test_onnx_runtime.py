@@ -130,3 +130,36 @@ def test_onnx_tagger_does_not_run_the_torch_encoder(pair, monkeypatch):
     monkeypatch.setattr(onnx_tagger, "_onnx", None)  # without the session the torch encoder is used
     with pytest.raises(AssertionError, match="torch encoder ran"):
         onnx_tagger.predict_proba(LONE)
+
+
+def test_cli_runtime_flag(pair, tmp_path, monkeypatch):
+    import json
+
+    from pressctx.cli import main
+
+    _, onnx_tagger = pair
+    folder = onnx_tagger.save_pretrained(tmp_path / "m")
+    src = tmp_path / "in.txt"
+    src.write_text(DOCS[0], encoding="utf-8")
+    seen = []
+    real_load = pressctx.load
+
+    def spy(*args, **kwargs):
+        tagger = real_load(*args, **kwargs)
+        seen.append(tagger.runtime)
+        return tagger
+
+    monkeypatch.setattr(pressctx, "load", spy)
+    outs = {}
+    for flag in (None, "torch"):
+        out = tmp_path / f"{flag}.jsonl"
+        assert main(["tag", str(src), "--model", str(folder), "-o", str(out), "--quiet",
+                     *(["--runtime", flag] if flag else [])]) == 0
+        outs[flag] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert seen == ["onnx", "torch"]
+    a, b = outs[None][0], outs["torch"][0]
+    assert a["labels"] == b["labels"]
+    for sa, sb in zip(a["segments"], b["segments"]):
+        assert sa["scores"] == pytest.approx(sb["scores"], abs=1e-4)
+    with pytest.raises(SystemExit):
+        main(["tag", str(src), "--model", str(folder), "--runtime", "tensorrt"])

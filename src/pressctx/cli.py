@@ -74,7 +74,9 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
     from .io.records import iter_records, process_records
 
     engine = getattr(args, "engine", "local")
-    tagger = load(args.model, cascade=False if getattr(args, "no_cascade", False) else None) if engine == "local" else None
+    runtime = getattr(args, "runtime", None)
+    cascade = False if getattr(args, "no_cascade", False) else None
+    tagger = load(args.model, cascade=cascade, runtime=runtime) if engine == "local" else None
     keep = [x.strip() for x in (args.keep_fields or "").split(",") if x.strip()]
     if engine == "ray" and (args.format == "html" or any(Path(f).suffix.lower() in (".html", ".htm") for f in args.files)):
         print("pressctx: HTML input is tagged with --engine local only", file=sys.stderr)
@@ -121,7 +123,7 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
 
                 outputs = process_records_ray(
                     args.model, records, batch_size=args.batch_size, concurrency=args.concurrency,
-                    cascade=not getattr(args, "no_cascade", False),
+                    cascade=not getattr(args, "no_cascade", False), runtime=runtime,
                 )
             else:
                 outputs = process_records(tagger, records, make_output, batch_size=args.batch_size)
@@ -281,6 +283,10 @@ def _add_record_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="skip records already written to --output (JSONL)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-cascade", action="store_true", help="score every segment with the transformer (no screen)")
+    p.add_argument(
+        "--runtime", choices=("torch", "onnx"),
+        help="where a transformer's encoder runs (default: the model's setting; the shipped models use onnx)",
+    )
 
 
 def _add_annotation_args(p: argparse.ArgumentParser) -> None:

@@ -152,6 +152,7 @@ def process_records_ray(
     concurrency: int = 1,
     block: int = 20_000,
     cascade: bool = True,
+    runtime: str | None = None,
 ) -> Any:
     """``pressctx tag --engine ray``: tag records with Ray workers, yield output dicts in input order.
 
@@ -165,6 +166,7 @@ def process_records_ray(
         concurrency: Ray workers.
         block: records per Ray dataset.
         cascade: ``False`` to score every segment with the transformer.
+        runtime: ``"torch"`` or ``"onnx"`` for a transformer's encoder; ``None`` keeps the model's setting.
 
     Yields:
         One output dict per record: ``{"id", **result.to_dict()}`` or ``{"id", "error"}``.
@@ -177,10 +179,10 @@ def process_records_ray(
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     tagger_spec: Any = model
-    if not cascade:
+    if not cascade or runtime is not None:
         from .. import load
 
-        tagger_spec = load(model, cascade=False)
+        tagger_spec = load(model, cascade=False if not cascade else None, runtime=runtime)
 
     def run(pending: list) -> Any:
         good = [r for r in pending if r.error is None]
