@@ -1,8 +1,9 @@
 """Run a tagger's encoder with ONNX Runtime instead of torch (CPU, float32).
 
 On the 2-core AVX2 machines this project measures on, ONNX Runtime runs the MiniLM encoder
-over real segments with their context about 1.6 times as fast as torch's eager forward, with
-the same numbers (largest difference in the hidden states about 1e-5). Only the encoder's
+over real segments with their context 1.2 to 1.7 times as fast as torch's eager forward (it
+varies from run to run on a shared machine), with the same numbers (largest difference in the
+hidden states about 1e-5). Only the encoder's
 layers move: the word-embedding lookup stays in torch (so a compact 4-bit vocabulary such as
 multilingual-e5-small's is not copied, and its own lookup code needs no ONNX form), and so do
 pooling, the linear layer and the n-gram logits

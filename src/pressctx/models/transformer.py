@@ -13,7 +13,7 @@ Weights over 24 MiB are written in shards (``model-00001-of-0000N.safetensors`` 
 ``model.safetensors.index.json``, the Hugging Face layout).
 
 The encoder runs in torch, or (``runtime="onnx"``, the shipped default's setting) in ONNX
-Runtime on the CPU: the same float32 numbers about 1.6 times as fast
+Runtime on the CPU: the same float32 numbers 1.2 to 1.7 times as fast
 (:mod:`pressctx.models.onnx`). A model saved with ``"runtime": "onnx"`` loads in torch,
 with a warning, where ``onnxruntime`` or ``onnx`` is not installed.
 
