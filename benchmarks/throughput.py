@@ -89,10 +89,7 @@ def _bare_forward(tagger, segments: list[str], contexts: list[str] | None) -> fl
     t = time.perf_counter()
     with torch.inference_mode():
         for enc in batches:
-            if tagger.runtime == "onnx":
-                tagger.model.head(tagger._onnx(enc), **{k: v for k, v in enc.items() if k != "input_ids"})
-            else:
-                tagger.model(**enc)
+            tagger._forward(enc)
     return time.perf_counter() - t
 
 

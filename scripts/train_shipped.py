@@ -173,7 +173,7 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
         choice = {"screen": screen, "int8_drop_validation": round(drop, 4), "precision": tagger.precision,
                   "full_fp32_validation_macro_f1": round(full_val.to_dict()["segment"]["macro"]["f1"], 4)}
         if tagger.precision == "fp32" and onnx_available():
-            kept = evaluate(tagger, val, name=f"{name} torch").to_dict()
+            kept = fp32_val.to_dict()  # this float32 tagger in torch, measured above
             tagger.set_runtime("onnx")
             moved = evaluate(tagger, val, name=f"{name} onnx").to_dict()
             seg = {rt: round(r["segment"]["macro"]["f1"], 4) for rt, r in (("torch", kept), ("onnx", moved))}

@@ -256,8 +256,7 @@ class TransformerTagger(Tagger):
                 raise ValueError("runtime 'onnx' runs on the CPU; this model is on " + str(self.model.device))
             from .onnx import OnnxEncoder
 
-            names = self.tokenizer(["a"], ["b"]).keys()
-            self._onnx = OnnxEncoder(self.model.encoder, list(names))
+            self._onnx = OnnxEncoder(self.model.encoder, self.tokenizer.model_input_names)
         else:
             self._onnx = None
         self.runtime = runtime
@@ -359,15 +358,18 @@ class TransformerTagger(Tagger):
                     ids, weights = self.ngrams.pad(*self.ngrams.rows([segments[j] for j in idx]))
                     inputs["ngram_ids"] = torch.from_numpy(ids).to(self.model.device)
                     inputs["ngram_weights"] = torch.from_numpy(weights).to(self.model.device)
-                if self._onnx is not None and self.model.device.type == "cpu":
-                    hidden = self._onnx(inputs)
-                    logits = self.model.head(hidden, **{k: v for k, v in inputs.items() if k != "input_ids"})["logits"]
-                else:
-                    logits = self.model(**inputs)["logits"]
+                logits = self._forward(inputs)
                 out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
                 del enc, inputs, logits
                 trim_heap()  # the pass's activations, freed, go back to the system (see models/memory.py)
         return out
+
+    def _forward(self, inputs: dict[str, Any]) -> Any:
+        """The model's logits for one tokenised pass, with the encoder in this tagger's runtime."""
+        if self._onnx is not None and self.model.device.type == "cpu":
+            hidden = self._onnx(inputs)
+            return self.model.head(hidden, **{k: v for k, v in inputs.items() if k != "input_ids"})["logits"]
+        return self.model(**inputs)["logits"]
 
     def _batch_size(self, batch_size: int):
         @contextlib.contextmanager
