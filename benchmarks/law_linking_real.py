@@ -22,6 +22,9 @@ identifiable instrument):
   pair, found when a mention of that law is linked in the segment (mention recall therefore
   equals per-segment recall).
 
+The ``in articles`` row keeps the segments that sit in an article (a loose segment has no
+article to read it in, so it is read alone in both readings).
+
 ``all cl segments`` adds the censorship_law segments whose gold is empty: any link there is a
 false positive. ``other segments`` counts links in segments not labelled censorship_law (no gold).
 
@@ -166,7 +169,8 @@ def score(gold: list[dict[str, Any]], preds: list[list[Any]], key: str) -> dict[
     for g, mentions in zip(gold, preds):
         want = set(g[key])
         got = {m.law.id for m in mentions}
-        for name in ("overall", g["lang"]):
+        # "in articles": the segments that sit in an article (loose segments are read alone in both readings).
+        for name in ("overall", g["lang"], *(["in articles"] if g["doc_id"] else [])):
             b = blocks[name]
             if want:
                 b["segments"] += 1
@@ -190,12 +194,13 @@ def ratio(a: int, b: int) -> float:
 
 def print_table(title: str, result: dict[str, Any]) -> None:
     print(f"\n{title}")
-    print(f"{'':8} {'segs':>5} {'gold':>5} | {'seg P':>6} {'seg R':>6} {'covered':>7} | {'men P':>6} {'men R':>6} "
+    print(f"{'':11} {'segs':>5} {'gold':>5} | {'seg P':>6} {'seg R':>6} {'covered':>7} | {'men P':>6} {'men R':>6} "
           f"{'links':>5} | {'all cl P':>8}")
     blocks = result["blocks"]
-    for name in ["overall"] + sorted(k for k in blocks if k != "overall"):
+    for name in ["overall", *(["in articles"] if "in articles" in blocks else [])] + sorted(
+            k for k in blocks if k not in ("overall", "in articles")):
         b = blocks[name]
-        print(f"{name:8} {b['segments']:5d} {b['gold']:5d} | {ratio(b['pair_tp'], b['pair_pred']):6.3f} "
+        print(f"{name:11} {b['segments']:5d} {b['gold']:5d} | {ratio(b['pair_tp'], b['pair_pred']):6.3f} "
               f"{ratio(b['pair_tp'], b['gold']):6.3f} {ratio(b['covered'], b['segments']):7.3f} | "
               f"{ratio(b['mention_tp'], b['mentions']):6.3f} {ratio(b['pair_tp'], b['gold']):6.3f} "
               f"{b['mentions']:5d} | {ratio(b['all_tp'], b['all_pred']):8.3f}")

@@ -37,12 +37,15 @@ CONFIGS = {
     "transformer fp32 cascade": {"cascade": True, "precision": "fp32", "runtime": "torch"},
     "onnx fp32 full": {"cascade": False, "precision": "fp32", "runtime": "onnx"},
     "onnx fp32 cascade": {"cascade": True, "precision": "fp32", "runtime": "onnx"},
+    "onnx int8 full": {"cascade": False, "precision": "int8", "runtime": "onnx"},
+    "onnx int8 cascade": {"cascade": True, "precision": "int8", "runtime": "onnx"},
     "default (as shipped)": {},
     "baseline": None,
 }
 #: The configuration each shipped setting (cascade, precision, runtime) is the same as.
 SAME_AS = {(True, "fp32", "torch"): "transformer fp32 cascade", (True, "fp32", "onnx"): "onnx fp32 cascade",
-           (False, "fp32", "torch"): "transformer fp32 full", (False, "fp32", "onnx"): "onnx fp32 full"}
+           (False, "fp32", "torch"): "transformer fp32 full", (False, "fp32", "onnx"): "onnx fp32 full",
+           (True, "int8", "onnx"): "onnx int8 cascade", (False, "int8", "onnx"): "onnx int8 full"}
 
 
 ARTICLES = ("real", "ordinary")

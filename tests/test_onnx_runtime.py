@@ -51,8 +51,10 @@ def test_onnx_runtime_is_saved_and_loaded(pair, tmp_path):
     loaded = pressctx.load(tmp_path / "m")
     assert loaded.runtime == "onnx"
     assert pressctx.load(tmp_path / "m", runtime="torch").runtime == "torch"
-    # A precision other than fp32 runs in torch, whatever the saved runtime.
-    assert pressctx.load(tmp_path / "m", precision="int8").runtime == "torch"
+    # int8 stays in ONNX Runtime (the graph is quantised; torch's weights stay float); bf16 runs in torch.
+    quant = pressctx.load(tmp_path / "m", precision="int8")
+    assert (quant.runtime, quant.precision, quant._onnx.int8, quant._torch_int8) == ("onnx", "int8", True, False)
+    assert pressctx.load(tmp_path / "m", precision="bf16").runtime == "torch"
     np.testing.assert_allclose(loaded.predict_proba(LONE), onnx_tagger.predict_proba(LONE), atol=1e-6)
 
 
@@ -69,11 +71,53 @@ def test_runtime_and_precision_errors(tiny_tagger):
         tagger.set_runtime("tensorrt")
     tagger.set_runtime("onnx")
     with pytest.raises(ValueError, match="runs in torch only"):
-        tagger.set_precision("int8")
+        tagger.set_precision("bf16")
+    # int8 in ONNX Runtime is reversible: only the graph is quantised.
+    tagger.set_precision("int8")
+    assert tagger._onnx.int8 and not tagger._torch_int8
+    tagger.set_precision("fp32")
+    assert not tagger._onnx.int8 and not tagger._torch_int8
+    # Back in torch, int8 is torch's own quantisation, which the ONNX tracer cannot take.
     tagger.set_runtime("torch")
     tagger.set_precision("int8")
-    with pytest.raises(ValueError, match="fp32 only"):
+    assert tagger._torch_int8
+    with pytest.raises(ValueError, match="already quantised to int8: load the model again"):
         tagger.set_runtime("onnx")
+    with pytest.raises(ValueError, match="cannot go back to float"):
+        tagger.set_precision("fp32")
+
+
+def test_onnx_int8_quantises_all_but_the_feed_forward_outputs(tiny_tagger):
+    import onnx
+
+    from pressctx.models.onnx import _quantize_int8, _trace
+
+    encoder = tiny_tagger.model.encoder
+    names = ("inputs_embeds", "attention_mask", "token_type_ids")
+    graph = onnx.load_from_string(_quantize_int8(_trace(encoder, names), encoder.config.intermediate_size))
+    inits = {i.name: list(i.dims) for i in graph.graph.initializer}
+    float_matmuls = [n for n in graph.graph.node if n.op_type == "MatMul" and any(x in inits for x in n.input[1:])]
+    int8_matmuls = [n for n in graph.graph.node if n.op_type == "MatMulInteger"]
+    layers = encoder.config.num_hidden_layers
+    # Query, key, value, attention output and feed-forward input in int8; the feed-forward output in float.
+    assert len(int8_matmuls) == 5 * layers
+    assert len(float_matmuls) == layers
+    assert all(inits[n.input[1]][0] == encoder.config.intermediate_size for n in float_matmuls)
+
+
+def test_onnx_int8_scores_stay_close_to_float(pair, tmp_path):
+    _, onnx_tagger = pair
+    quant = copy.deepcopy(onnx_tagger)
+    quant.set_precision("int8")
+    full, approx = onnx_tagger.predict_proba(LONE), quant.predict_proba(LONE)
+    assert approx.shape == full.shape and np.abs(approx - full).max() < 0.1
+    assert not np.array_equal(approx, full)  # the quantised graph is the one that ran
+    # Saved as int8 + onnx; loads the same way, and a copy re-quantises to the same scores.
+    quant.save_pretrained(tmp_path / "q")
+    loaded = pressctx.load(tmp_path / "q")
+    assert (loaded.runtime, loaded.precision) == ("onnx", "int8")
+    np.testing.assert_allclose(loaded.predict_proba(LONE), approx, atol=1e-6)
+    np.testing.assert_allclose(copy.deepcopy(quant).predict_proba(LONE), approx, atol=1e-6)
 
 
 def test_missing_onnxruntime_falls_back_or_errors(pair, tmp_path, monkeypatch, caplog):
@@ -82,12 +126,18 @@ def test_missing_onnxruntime_falls_back_or_errors(pair, tmp_path, monkeypatch, c
 
     _, onnx_tagger = pair
     onnx_tagger.save_pretrained(tmp_path / "m")
+    quant = copy.deepcopy(onnx_tagger)
+    quant.set_precision("int8")
+    quant.save_pretrained(tmp_path / "q")
     monkeypatch.setattr(transformer_module, "onnx_available", lambda: False)
     monkeypatch.setattr(onnx_module, "onnx_available", lambda: False)
     # A saved "onnx" setting gives way to torch, with a warning naming the packages.
     with caplog.at_level(logging.WARNING, logger="pressctx.models.transformer"):
         assert pressctx.load(tmp_path / "m").runtime == "torch"
     assert "pip install onnxruntime onnx" in caplog.text
+    # A saved ONNX int8 falls back to torch in float32 (torch's int8 loses more quality).
+    fallback = pressctx.load(tmp_path / "q")
+    assert (fallback.runtime, fallback.precision, fallback._torch_int8) == ("torch", "fp32", False)
     # Asking for it explicitly is a clear error.
     with pytest.raises(ModelLoadError, match="needs the packages onnxruntime and onnx"):
         pressctx.load(tmp_path / "m", runtime="onnx")
@@ -146,17 +196,17 @@ def test_cli_runtime_flag(pair, tmp_path, monkeypatch):
 
     def spy(*args, **kwargs):
         tagger = real_load(*args, **kwargs)
-        seen.append(tagger.runtime)
+        seen.append((tagger.runtime, tagger.precision))
         return tagger
 
     monkeypatch.setattr(pressctx, "load", spy)
     outs = {}
-    for flag in (None, "torch"):
-        out = tmp_path / f"{flag}.jsonl"
-        assert main(["tag", str(src), "--model", str(folder), "-o", str(out), "--quiet",
-                     *(["--runtime", flag] if flag else [])]) == 0
-        outs[flag] = [json.loads(line) for line in out.read_text().splitlines()]
-    assert seen == ["onnx", "torch"]
+    for flags in ((), ("--runtime", "torch"), ("--precision", "int8")):
+        out = tmp_path / f"{'-'.join(flags)}.jsonl"
+        assert main(["tag", str(src), "--model", str(folder), "-o", str(out), "--quiet", *flags]) == 0
+        outs[flags[-1] if flags else None] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert seen == [("onnx", "fp32"), ("torch", "fp32"), ("onnx", "int8")]
+    assert len(outs["int8"]) == 1 and "labels" in outs["int8"][0]
     a, b = outs[None][0], outs["torch"][0]
     assert a["labels"] == b["labels"]
     for sa, sb in zip(a["segments"], b["segments"]):

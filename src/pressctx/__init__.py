@@ -91,11 +91,11 @@ def load(
             ``save_pretrained`` or ``pressctx train``.
         cascade: transformer models only: ``False`` scores every segment with the
             transformer instead of the cheap screen first; ``None`` keeps the model's setting.
-        precision: transformer models only: ``"fp32"``, ``"bf16"`` or ``"int8"``;
+        precision: transformer models only: ``"fp32"``, ``"bf16"`` (torch only) or ``"int8"``;
             ``None`` keeps the model's setting.
-        runtime: transformer models only: ``"torch"`` or ``"onnx"`` (the encoder in ONNX Runtime,
-            float32, same scores; the shipped default's setting); ``None`` keeps the model's
-            setting, or torch where onnxruntime is not installed.
+        runtime: transformer models only: ``"torch"`` or ``"onnx"`` (the encoder in ONNX Runtime;
+            in float32 the same scores as torch); ``None`` keeps the model's setting, or torch
+            (float32) where onnxruntime is not installed.
 
     Returns:
         A :class:`Tagger` (``TransformerTagger`` or ``BaselineTagger``).

@@ -75,8 +75,9 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
 
     engine = getattr(args, "engine", "local")
     runtime = getattr(args, "runtime", None)
+    precision = getattr(args, "precision", None)
     cascade = False if getattr(args, "no_cascade", False) else None
-    tagger = load(args.model, cascade=cascade, runtime=runtime) if engine == "local" else None
+    tagger = load(args.model, cascade=cascade, runtime=runtime, precision=precision) if engine == "local" else None
     keep = [x.strip() for x in (args.keep_fields or "").split(",") if x.strip()]
     if engine == "ray" and (args.format == "html" or any(Path(f).suffix.lower() in (".html", ".htm") for f in args.files)):
         print("pressctx: HTML input is tagged with --engine local only", file=sys.stderr)
@@ -123,7 +124,7 @@ def _run_records(args: argparse.Namespace, make_output) -> int:
 
                 outputs = process_records_ray(
                     args.model, records, batch_size=args.batch_size, concurrency=args.concurrency,
-                    cascade=not getattr(args, "no_cascade", False), runtime=runtime,
+                    cascade=not getattr(args, "no_cascade", False), runtime=runtime, precision=precision,
                 )
             else:
                 outputs = process_records(tagger, records, make_output, batch_size=args.batch_size)
@@ -286,6 +287,10 @@ def _add_record_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--runtime", choices=("torch", "onnx"),
         help="where a transformer's encoder runs (default: the model's setting; the shipped models use onnx)",
+    )
+    p.add_argument(
+        "--precision", choices=("fp32", "int8", "bf16"),
+        help="a transformer's encoder precision (default: the model's setting; bf16 runs in torch)",
     )
 
 

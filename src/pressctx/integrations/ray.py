@@ -153,6 +153,7 @@ def process_records_ray(
     block: int = 20_000,
     cascade: bool = True,
     runtime: str | None = None,
+    precision: str | None = None,
 ) -> Any:
     """``pressctx tag --engine ray``: tag records with Ray workers, yield output dicts in input order.
 
@@ -167,6 +168,8 @@ def process_records_ray(
         block: records per Ray dataset.
         cascade: ``False`` to score every segment with the transformer.
         runtime: ``"torch"`` or ``"onnx"`` for a transformer's encoder; ``None`` keeps the model's setting.
+        precision: ``"fp32"``, ``"int8"`` or ``"bf16"`` for a transformer's encoder; ``None`` keeps the
+            model's setting.
 
     Yields:
         One output dict per record: ``{"id", **result.to_dict()}`` or ``{"id", "error"}``.
@@ -179,10 +182,10 @@ def process_records_ray(
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     tagger_spec: Any = model
-    if not cascade or runtime is not None:
+    if not cascade or runtime is not None or precision is not None:
         from .. import load
 
-        tagger_spec = load(model, cascade=False if not cascade else None, runtime=runtime)
+        tagger_spec = load(model, cascade=False if not cascade else None, runtime=runtime, precision=precision)
 
     def run(pending: list) -> Any:
         good = [r for r in pending if r.error is None]

@@ -63,7 +63,8 @@ _INDEX_FILE = "model.safetensors.index.json"
 _SCREEN_FILE = "screen.skops"
 #: Largest weights file written; bigger state dicts are sharded.
 MAX_SHARD_BYTES = 24 * 1024 * 1024
-#: Precisions a tagger runs in: float32, bfloat16 autocast, or int8 dynamic quantisation of the linear layers.
+#: Precisions a tagger runs in: float32, bfloat16 autocast (torch only), or int8 dynamic quantisation
+#: (torch: the encoder's linear layers; ONNX Runtime: the graph's weights but the feed-forward outputs).
 PRECISIONS = ("fp32", "bf16", "int8")
 
 
@@ -209,57 +210,88 @@ class TransformerTagger(Tagger):
         self.precision = "fp32"
         self.runtime = "torch"
         self._onnx: Any = None
-        self.set_precision(precision)
-        self.set_runtime(runtime)
+        self._torch_int8 = False
+        self._configure(precision, runtime)
 
     def set_precision(self, precision: str) -> None:
-        """Run the encoder in ``"fp32"``, ``"bf16"`` (bfloat16 autocast; pays off only on CPUs
-        with AMX or AVX512-BF16) or ``"int8"`` (torch dynamic quantisation of the encoder's
-        linear layers; irreversible for this tagger object).
+        """Run the encoder in ``"fp32"``, ``"bf16"`` or ``"int8"``.
+
+        In torch: ``"bf16"`` is bfloat16 autocast (pays off only on CPUs with AMX or
+        AVX512-BF16) and ``"int8"`` torch's dynamic quantisation of the encoder's linear layers
+        (irreversible for this tagger object). In ONNX Runtime: ``"int8"`` quantises the traced
+        graph's weights, the feed-forward output projections excepted
+        (:class:`~pressctx.models.onnx.OnnxEncoder`), and ``"fp32"`` goes back to float; the
+        torch weights are not touched. ``"bf16"`` runs in torch only.
 
         Raises:
-            ValueError: for another precision, or to leave int8.
+            ValueError: for another precision, bf16 in ONNX Runtime, or to leave torch's int8.
         """
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-        if precision != "fp32" and self.runtime != "torch":
-            raise ValueError(f"precision {precision!r} runs in torch only; call set_runtime('torch') first")
-        if self.precision == "int8" and precision != "int8":
-            raise ValueError("an int8 tagger cannot go back to float; load the model again")
-        if precision == "int8" and self.precision != "int8":
-            import torch
-
-            self.model.encoder = torch.ao.quantization.quantize_dynamic(
-                self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8
-            )
+        if self.runtime == "onnx":
+            if precision == "bf16":
+                raise ValueError("precision 'bf16' runs in torch only; call set_runtime('torch') first")
+            if precision != self.precision:
+                self._onnx = self._onnx_encoder(int8=precision == "int8")
+            self.precision = precision
+            return
+        if self._torch_int8 and precision != "int8":
+            raise ValueError("an int8 tagger cannot go back to float in torch; load the model again")
+        if precision == "int8" and not self._torch_int8:
+            self._quantize_torch()
         self.precision = precision
 
     def set_runtime(self, runtime: str) -> None:
-        """Run the encoder in ``"torch"`` or in ``"onnx"`` (ONNX Runtime, CPU, float32).
+        """Run the encoder in ``"torch"`` or in ``"onnx"`` (ONNX Runtime, CPU, float32 or int8).
 
         ``"onnx"`` traces the encoder as it is now into an in-memory ONNX graph (about 2 seconds
-        for MiniLM); if the weights change afterwards (further training), set the runtime again.
-        Scores match torch's to about 1e-5.
+        for MiniLM; int8 quantises it afterwards, about as long again); if the weights change
+        afterwards (further training), set the runtime again. In float32 its scores match
+        torch's to about 1e-5. Going to torch with precision int8 applies torch's own int8.
 
         Raises:
-            ValueError: for another runtime, or ``"onnx"`` with a precision other than fp32 or a
-                model that is not on the CPU.
+            ValueError: for another runtime, or ``"onnx"`` with precision bf16, with torch's
+                int8 already applied, or for a model that is not on the CPU.
             ModelLoadError: ``"onnx"`` without the packages onnxruntime and onnx, or an encoder
-                that cannot be traced.
+                that cannot be traced or quantised.
         """
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         if runtime == "onnx":
-            if self.precision != "fp32":
-                raise ValueError(f"runtime 'onnx' runs fp32 only; this tagger is {self.precision}")
+            if self.precision == "bf16":
+                raise ValueError("runtime 'onnx' runs fp32 or int8; this tagger is bf16")
+            if self._torch_int8:
+                raise ValueError("runtime 'onnx' needs the float encoder; this tagger's torch encoder is already "
+                                 "quantised to int8: load the model again")
             if self.model.device.type != "cpu":
                 raise ValueError("runtime 'onnx' runs on the CPU; this model is on " + str(self.model.device))
-            from .onnx import OnnxEncoder
-
-            self._onnx = OnnxEncoder(self.model.encoder, self.tokenizer.model_input_names)
+            self._onnx = self._onnx_encoder(int8=self.precision == "int8")
         else:
             self._onnx = None
+            if self.precision == "int8" and not self._torch_int8:
+                self._quantize_torch()
         self.runtime = runtime
+
+    def _configure(self, precision: str, runtime: str) -> None:
+        """Set both from torch float32, tracing (and quantising) an ONNX graph at most once."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        if runtime == "onnx" and precision == "int8" and self.runtime == "torch" and not self._torch_int8:
+            self.precision = "int8"  # quantised in the ONNX graph by set_runtime; the torch weights stay float
+        else:
+            self.set_precision(precision)
+        self.set_runtime(runtime)
+
+    def _onnx_encoder(self, int8: bool) -> Any:
+        from .onnx import OnnxEncoder
+
+        return OnnxEncoder(self.model.encoder, self.tokenizer.model_input_names, int8=int8)
+
+    def _quantize_torch(self) -> None:
+        import torch
+
+        self.model.encoder = torch.ao.quantization.quantize_dynamic(self.model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
+        self._torch_int8 = True
 
     def __getstate__(self) -> dict[str, Any]:
         # An ONNX Runtime session cannot be copied or pickled: it is traced again on the copy.
@@ -456,14 +488,14 @@ class TransformerTagger(Tagger):
                 model has a screen; ``None`` keeps the model's setting.
             precision: ``"fp32"``, ``"bf16"`` or ``"int8"``; ``None`` keeps the saved one.
             runtime: ``"torch"`` or ``"onnx"``; ``None`` keeps the saved one, except that a saved
-                ``"onnx"`` gives way to torch (with a warning) where onnxruntime or onnx is missing,
-                and to a requested precision other than fp32.
+                ``"onnx"`` gives way to torch where onnxruntime or onnx is missing (with a warning,
+                and in float32 when the saved precision was ONNX Runtime's int8), and to a
+                requested bf16.
 
         Raises:
             ModelLoadError: if files are missing, or a delta model's base is unavailable, or
                 ``runtime="onnx"`` is asked for without onnxruntime and onnx.
-            ValueError: for an unknown precision or runtime, or ``runtime="onnx"`` with a
-                precision other than fp32.
+            ValueError: for an unknown precision or runtime, or ``runtime="onnx"`` with bf16.
         """
         from transformers import AutoConfig, AutoModel, AutoTokenizer
 
@@ -553,19 +585,22 @@ class TransformerTagger(Tagger):
             screen=screen,
             screen_cutoff=screen_cutoff,
         )
-        precision = precision or config.get("precision", "fp32")
+        saved_precision = config.get("precision", "fp32")
         if runtime is None:
             runtime = config.get("runtime", "torch")
-            if runtime == "onnx" and precision != "fp32":
+            if runtime == "onnx" and (precision or saved_precision) == "bf16":
                 runtime = "torch"
             elif runtime == "onnx" and not onnx_available():
-                logger.warning("%s runs its encoder in ONNX Runtime, which is not installed "
-                               "(pip install onnxruntime onnx); running it in torch", path)
-                runtime = "torch"
+                # A saved ONNX int8 was chosen for ONNX Runtime's quantisation; torch's loses more
+                # quality, so the fallback runs the float encoder.
+                fallback = precision or ("fp32" if saved_precision == "int8" else saved_precision)
+                logger.warning("%s runs its encoder in ONNX Runtime (%s), which is not installed "
+                               "(pip install onnxruntime onnx); running it in torch (%s)", path, saved_precision, fallback)
+                runtime, precision = "torch", fallback
+        precision = precision or saved_precision
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
-        tagger.set_precision(precision)
-        tagger.set_runtime(runtime)
+        tagger._configure(precision, runtime)
         if cascade is not None:
             tagger.cascade = bool(cascade) and screen is not None
         release_free_heap()
