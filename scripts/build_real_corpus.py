@@ -53,6 +53,8 @@ ALIASES = {
     "1eye.us": "efectococuyo.com",
     "meduza-io.ceno.life": "meduza.io",
     "ceno.life": "meduza.io",
+    "www-colta-ru.ceno.life": "colta.ru",
+    "ocmediatest.fourthestate.app": "oc-media.org",
     "laprensani.com": "laprensa.com.ni",
     "laprensanic.com": "laprensa.com.ni",
     "confidencial.digital": "confidencial.com.ni",
