@@ -55,6 +55,10 @@ CASCADE_LIMIT = """- Documents are tagged as a cascade: the baseline screens eve
 RUNTIME_LIMIT = """- The encoder runs in ONNX Runtime ({precision}); `pressctx.load(..., runtime="torch")`
   runs it in torch (float32), and a machine without `onnxruntime` falls back to torch float32 with a warning.
 """
+#: The runtime line of model cards written before ONNX Runtime int8 existed (replaced by rechoose).
+OLD_RUNTIME_LIMIT = """- The encoder runs in ONNX Runtime (float32, the same scores as torch); `pressctx.load(..., runtime="torch")`
+  runs it in torch, and a machine without `onnxruntime` falls back to torch with a warning.
+"""
 RUNTIME_PRECISION = {"fp32": "float32, the same scores as torch",
                      "int8": "int8 weights but the feed-forward outputs, chosen on real validation; "
                              "`precision=\"fp32\"` runs it in float32"}
@@ -225,13 +229,75 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
                          test_name="the real-derived test split (outlets never seen in training)")
 
 
+def rechoose_phase(out: Path, names: list[str]) -> None:
+    """Check the shipped transformers' choices again on the real validation split as it now is.
+
+    For each shipped transformer folder: the screen's cut-off is set again only if it now keeps
+    under 99% of the segments the full transformer labels; then ONNX Runtime int8 is kept if
+    validation segment macro F1 drops by at most INT8_TOLERANCE from float32 (the finalize rule).
+    Only ``config.json`` (precision, cut-off, ``choices``) and the model card's runtime line change;
+    the weights are not touched. Nothing is read from the test split.
+    """
+    import numpy as np
+
+    import pressctx
+    from pressctx.data import read_examples
+    from pressctx.evaluation import evaluate, predict_examples_proba
+    from pressctx.training.cascade import choose_cutoff
+
+    val = pressctx.load_corpus("real")["validation"]
+    for name in names:
+        folder = out / FOLDERS.get(name, name)
+        if name == "baseline" or not (folder / "config.json").is_file():
+            continue
+        tagger = pressctx.load(folder, precision="fp32")
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        choices = config.setdefault("choices", {})
+        stamp = f"{time.strftime('%Y-%m-%d')}, real validation {len(val)} segments"
+        if tagger.screen is not None:
+            ex = read_examples(val, labels=tagger.labels)
+            tagger.cascade = False
+            flagged = (predict_examples_proba(tagger, ex, progress=False) >= np.asarray(tagger.thresholds)).any(axis=1)
+            tagger.cascade = True
+            scores = tagger.screen.predict_proba(ex.texts).max(axis=1)
+            kept = float((scores[flagged] >= tagger.screen_cutoff).mean())
+            check = {"checked": stamp, "cutoff": tagger.screen_cutoff, "validation_flagged_kept": round(kept, 4),
+                     "validation_passed_share": round(float((scores >= tagger.screen_cutoff).mean()), 4)}
+            if kept < SCREEN_RECALL:
+                cutoff = choose_cutoff(scores, flagged, SCREEN_RECALL)
+                check.update({"reset_to": cutoff, "passed_share_after": round(float((scores >= cutoff).mean()), 4)})
+                tagger.screen_cutoff = config["screen"]["cutoff"] = cutoff
+            choices.setdefault("screen_rechecks", []).append(check)
+            print(json.dumps({name: {"screen": check}}), flush=True)
+        fp32 = evaluate(tagger, val, name=f"{name} fp32").to_dict()
+        tagger.set_precision("int8")
+        int8 = evaluate(tagger, val, name=f"{name} int8").to_dict()
+        seg = {k: round(r["segment"]["macro"]["f1"], 4) for k, r in (("fp32", fp32), ("int8", int8))}
+        doc = {k: round(r["document"]["macro"]["f1"], 4) for k, r in (("fp32", fp32), ("int8", int8))}
+        keep = tagger.runtime == "onnx" and seg["fp32"] - seg["int8"] <= INT8_TOLERANCE
+        config["precision"] = "int8" if keep else "fp32"
+        choices["onnx_int8"] = {"checked": stamp, "validation_segment_macro_f1": seg, "validation_document_macro_f1": doc,
+                                "kept": keep, "rule": f"drop of at most {INT8_TOLERANCE}"}
+        choices["precision"] = config["precision"]
+        print(json.dumps({name: choices["onnx_int8"]}), flush=True)
+        (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        card = folder / "README.md"
+        if card.is_file():
+            text = card.read_text(encoding="utf-8")
+            for old_line in (OLD_RUNTIME_LIMIT, RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["fp32"]),
+                             RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["int8"])):
+                text = text.replace(old_line, RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[config["precision"]]))
+            card.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=str(ROOT / "src" / "pressctx" / "_models"))
     parser.add_argument("--models", default="baseline,minilm", help="baseline always; add multilingual for multilingual-e5-small (about 2.5 times minilm's training time)")
-    parser.add_argument("--phase", default="all", choices=("all", "train", "finalize"),
+    parser.add_argument("--phase", default="all", choices=("all", "train", "finalize", "rechoose"),
                         help="train (save unfinished models under --raw), finalize (tune on real validation, "
-                             "measure, write --output), or both")
+                             "measure, write --output), or both; rechoose: check the screen cut-off and "
+                             "ONNX int8 of the models already in --output on real validation as it now is")
     parser.add_argument("--raw", default=str(ROOT / "runs" / "raw-models"), help="where the train phase saves models")
     parser.add_argument("--layers", type=int, default=None,
                         help="train phase only: keep the base's first N layers and save as <name>-L<N> (depth comparison)")
@@ -247,6 +313,8 @@ def main() -> int:
         train_phase(names, Path(args.raw), args.max_steps, args.layers, extra, args.suffix)
     if args.phase in ("all", "finalize"):
         finalize_phase(names, Path(args.raw), Path(args.output))
+    if args.phase == "rechoose":
+        rechoose_phase(Path(args.output), names)
     print(json.dumps({"total_seconds": round(time.perf_counter() - t0, 1)}))
     return 0
 
