@@ -157,16 +157,20 @@ def test_untraceable_encoder_is_a_clear_error(tiny_tagger, monkeypatch):
     assert tagger.runtime == "torch"
 
 
-def test_shipped_default_runs_in_onnx_with_torch_scores():
-    fast = pressctx.load()
-    assert fast.runtime == "onnx"
+def test_shipped_default_runs_in_onnx_int8_and_float_matches_torch():
+    shipped = pressctx.load()
+    assert (shipped.runtime, shipped.precision) == ("onnx", "int8")
+    exact = pressctx.load(precision="fp32")
+    assert (exact.runtime, exact.precision) == ("onnx", "fp32")
     slow = pressctx.load(runtime="torch")
+    assert (slow.runtime, slow.precision, slow._torch_int8) == ("torch", "fp32", False)  # a saved ONNX int8 is not torch's int8
     text = ("Police detained two reporters in Minsk under the extremism law. "
             "The ministry said the measure had nothing to do with the press. "
             "This article was written by a team working from exile for its safety.")
-    a, b = slow.tag(text), fast.tag(text)
+    a, b, c = slow.tag(text), exact.tag(text), shipped.tag(text)
     np.testing.assert_allclose(_scores([b]), _scores([a]), atol=1e-5)
-    assert a.to_dict()["labels"] == b.to_dict()["labels"]
+    assert a.to_dict()["labels"] == b.to_dict()["labels"] == c.to_dict()["labels"]
+    assert np.abs(_scores([c]) - _scores([a])).max() < 0.05
 
 
 def test_onnx_tagger_does_not_run_the_torch_encoder(pair, monkeypatch):

@@ -488,9 +488,9 @@ class TransformerTagger(Tagger):
                 model has a screen; ``None`` keeps the model's setting.
             precision: ``"fp32"``, ``"bf16"`` or ``"int8"``; ``None`` keeps the saved one.
             runtime: ``"torch"`` or ``"onnx"``; ``None`` keeps the saved one, except that a saved
-                ``"onnx"`` gives way to torch where onnxruntime or onnx is missing (with a warning,
-                and in float32 when the saved precision was ONNX Runtime's int8), and to a
-                requested bf16.
+                ``"onnx"`` gives way to torch where onnxruntime or onnx is missing (with a warning)
+                and to a requested bf16. A model saved in ONNX Runtime int8 runs in torch in
+                float32 unless ``precision`` asks otherwise (torch's int8 loses more quality).
 
         Raises:
             ModelLoadError: if files are missing, or a delta model's base is unavailable, or
@@ -585,19 +585,21 @@ class TransformerTagger(Tagger):
             screen=screen,
             screen_cutoff=screen_cutoff,
         )
-        saved_precision = config.get("precision", "fp32")
+        saved_runtime, saved_precision = config.get("runtime", "torch"), config.get("precision", "fp32")
+        # A saved ONNX int8 was chosen for ONNX Runtime's quantisation; torch's int8 loses more
+        # quality, so a tagger moved to torch without a precision asked for runs in float32.
+        torch_precision = "fp32" if (saved_runtime, saved_precision) == ("onnx", "int8") else saved_precision
         if runtime is None:
-            runtime = config.get("runtime", "torch")
+            runtime = saved_runtime
             if runtime == "onnx" and (precision or saved_precision) == "bf16":
                 runtime = "torch"
             elif runtime == "onnx" and not onnx_available():
-                # A saved ONNX int8 was chosen for ONNX Runtime's quantisation; torch's loses more
-                # quality, so the fallback runs the float encoder.
-                fallback = precision or ("fp32" if saved_precision == "int8" else saved_precision)
                 logger.warning("%s runs its encoder in ONNX Runtime (%s), which is not installed "
-                               "(pip install onnxruntime onnx); running it in torch (%s)", path, saved_precision, fallback)
-                runtime, precision = "torch", fallback
-        precision = precision or saved_precision
+                               "(pip install onnxruntime onnx); running it in torch (%s)",
+                               path, saved_precision, precision or torch_precision)
+                runtime = "torch"
+        if precision is None:
+            precision = torch_precision if runtime == "torch" else saved_precision
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         tagger._configure(precision, runtime)
