@@ -157,33 +157,25 @@ def test_untraceable_encoder_is_a_clear_error(tiny_tagger, monkeypatch):
     assert tagger.runtime == "torch"
 
 
-def test_shipped_default_runs_in_onnx_int8_and_float_matches_torch():
+def test_shipped_models_runtime_and_precision():
+    # The default runs in ONNX Runtime float32 (int8 held validation but relabelled a body sentence of
+    # the seed article, docs/models.md); the multilingual model runs in ONNX Runtime int8.
     shipped = pressctx.load()
-    assert (shipped.runtime, shipped.precision) == ("onnx", "int8")
-    exact = pressctx.load(precision="fp32")
-    assert (exact.runtime, exact.precision) == ("onnx", "fp32")
+    assert (shipped.runtime, shipped.precision) == ("onnx", "fp32")
+    multilingual = pressctx.load("multilingual")
+    assert (multilingual.runtime, multilingual.precision, multilingual._torch_int8) == ("onnx", "int8", False)
     slow = pressctx.load(runtime="torch")
-    assert (slow.runtime, slow.precision, slow._torch_int8) == ("torch", "fp32", False)  # a saved ONNX int8 is not torch's int8
+    quant = pressctx.load(precision="int8")
     text = ("Police detained two reporters in Minsk under the extremism law. "
             "The ministry said the measure had nothing to do with the press. "
             "This article was written by a team working from exile for its safety.")
-    a, b, c = slow.tag(text), exact.tag(text), shipped.tag(text)
+    a, b, c = slow.tag(text), shipped.tag(text), quant.tag(text)
     np.testing.assert_allclose(_scores([b]), _scores([a]), atol=1e-5)
-    assert a.to_dict()["labels"] == b.to_dict()["labels"] == c.to_dict()["labels"]
+    assert a.to_dict()["labels"] == b.to_dict()["labels"]
     assert np.abs(_scores([c]) - _scores([a])).max() < 0.05
-
-
-def test_onnx_tagger_does_not_run_the_torch_encoder(pair, monkeypatch):
-    _, onnx_tagger = pair
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the torch encoder ran")
-
-    monkeypatch.setattr(onnx_tagger.model.encoder, "forward", refuse)
-    assert onnx_tagger.predict_proba(LONE).shape == (len(LONE), len(onnx_tagger.labels))
-    monkeypatch.setattr(onnx_tagger, "_onnx", None)  # without the session the torch encoder is used
-    with pytest.raises(AssertionError, match="torch encoder ran"):
-        onnx_tagger.predict_proba(LONE)
+    # A model saved in ONNX Runtime int8 runs in torch in float32 unless asked otherwise.
+    moved = pressctx.load("multilingual", runtime="torch")
+    assert (moved.runtime, moved.precision, moved._torch_int8) == ("torch", "fp32", False)
 
 
 def test_cli_runtime_flag(pair, tmp_path, monkeypatch):
