@@ -8,7 +8,8 @@ Training data: the real-derived corpus's train split and corpus v1's train split
 is made on the **real validation split**: thresholds, the screen's cut-off (the screen
 passes on at least 99% of the segments the full transformer labels), the encoder in ONNX Runtime
 (where onnxruntime is installed) in int8 or float32, or else torch's int8: each kept when
-real-validation macro F1 drops by at most 0.005 from torch float32, ONNX int8 first. Figures are then measured on the real
+real-validation macro F1 drops by at most 0.005 from torch float32, ONNX int8 first (and only if it leaves the
+default's labels on the seed article beside the checkout unchanged). Figures are then measured on the real
 test split, with corpus v1's test split beside them.
 
 The train phase saves the trained models under ``--raw``; the finalize phase re-tunes them on
@@ -56,10 +57,6 @@ CASCADE_LIMIT = """- Documents are tagged as a cascade: the baseline screens eve
 """
 RUNTIME_LIMIT = """- The encoder runs in ONNX Runtime ({precision}); `pressctx.load(..., runtime="torch")`
   runs it in torch (float32), and a machine without `onnxruntime` falls back to torch float32 with a warning.
-"""
-#: The runtime line of model cards written before ONNX Runtime int8 existed (replaced by rechoose).
-OLD_RUNTIME_LIMIT = """- The encoder runs in ONNX Runtime (float32, the same scores as torch); `pressctx.load(..., runtime="torch")`
-  runs it in torch, and a machine without `onnxruntime` falls back to torch with a warning.
 """
 RUNTIME_PRECISION = {"fp32": "float32, the same scores as torch",
                      "int8": "int8 weights but the feed-forward outputs, chosen on real validation; "
@@ -185,12 +182,11 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
             # ONNX Runtime in float32 (the same numbers, faster), then its int8 under the same rule.
             tagger.set_runtime("onnx")
             moved = evaluate(tagger, val, name=f"{name} onnx fp32")
-            tagger.set_precision("int8")
-            moved_int8 = evaluate(tagger, val, name=f"{name} onnx int8")
+            keep_int8, choice["onnx_int8"], moved_int8 = onnx_int8_choice(tagger, val, fp32_f1, name)
             reports += [moved, moved_int8]
             seg = {rt: round(r.to_dict()["segment"]["macro"]["f1"], 4)
                    for rt, r in (("torch fp32", fp32_val), ("onnx fp32", moved), ("onnx int8", moved_int8))}
-            if fp32_f1 - seg["onnx int8"] <= INT8_TOLERANCE:
+            if keep_int8:
                 pass  # keep ONNX Runtime int8
             elif fp32_f1 - seg["onnx fp32"] <= INT8_TOLERANCE:
                 tagger.set_precision("fp32")
@@ -231,6 +227,36 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
                          test_name="the real-derived test split (outlets never seen in training)")
 
 
+def onnx_int8_choice(tagger, val, fp32_f1: float, name: str, fp32_report: dict | None = None):
+    """Switch a float32 tagger in ONNX Runtime to int8 and say whether int8 may be kept.
+
+    Kept when real-validation segment macro F1 drops by at most INT8_TOLERANCE from ``fp32_f1``
+    and, for the default (MiniLM), the labels of the seed article beside the checkout
+    (tests/test_real_article.py pins them) are those float32 gives. The tagger is left in int8.
+
+    Returns:
+        ``(keep, info, int8_report)``: ``info`` is what ``config.json`` records under ``choices``.
+    """
+    from pressctx.evaluation import evaluate
+
+    seeds = [path.read_text(encoding="utf-8") for path in sorted(SEED_DIR.glob("*.txt"))] if name == "minilm" else []
+    seed_fp32 = [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
+    tagger.set_precision("int8")
+    int8_report = evaluate(tagger, val, name=f"{name} onnx int8")
+    seed_int8 = [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
+    int8 = int8_report.to_dict()
+    seed_changed = sum(a != b for x, y in zip(seed_fp32, seed_int8) for a, b in zip(x, y))
+    keep = fp32_f1 - int8["segment"]["macro"]["f1"] <= INT8_TOLERANCE and not seed_changed
+    info = {"validation_segment_macro_f1": {"fp32": round(fp32_f1, 4), "int8": round(int8["segment"]["macro"]["f1"], 4)},
+            "rule": f"drop of at most {INT8_TOLERANCE}; the default's labels on the seed article (../shared/seed) unchanged"}
+    if fp32_report is not None:
+        info["validation_document_macro_f1"] = {"fp32": round(fp32_report["document"]["macro"]["f1"], 4),
+                                                "int8": round(int8["document"]["macro"]["f1"], 4)}
+    if seeds:
+        info["seed_segments_relabelled"] = seed_changed
+    return keep, info, int8_report
+
+
 def rechoose_phase(out: Path, names: list[str]) -> None:
     """Check the shipped transformers' choices again on the real validation split as it now is.
 
@@ -240,12 +266,9 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
     Only ``config.json`` (precision, cut-off, ``choices``) and the model card's runtime line change;
     the weights are not touched. Nothing is read from the test split.
     """
-    import numpy as np
-
     import pressctx
-    from pressctx.data import read_examples
-    from pressctx.evaluation import evaluate, predict_examples_proba
-    from pressctx.training.cascade import choose_cutoff
+    from pressctx.evaluation import evaluate
+    from pressctx.training.cascade import choose_cutoff, screen_and_flags
 
     val = pressctx.load_corpus("real")["validation"]
     for name in names:
@@ -257,11 +280,7 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
         choices = config.setdefault("choices", {})
         stamp = f"{time.strftime('%Y-%m-%d')}, real validation {len(val)} segments"
         if tagger.screen is not None:
-            ex = read_examples(val, labels=tagger.labels)
-            tagger.cascade = False
-            flagged = (predict_examples_proba(tagger, ex, progress=False) >= np.asarray(tagger.thresholds)).any(axis=1)
-            tagger.cascade = True
-            scores = tagger.screen.predict_proba(ex.texts).max(axis=1)
+            scores, flagged = screen_and_flags(tagger, tagger.screen, val)
             kept = float((scores[flagged] >= tagger.screen_cutoff).mean())
             check = {"checked": stamp, "cutoff": tagger.screen_cutoff, "validation_flagged_kept": round(kept, 4),
                      "validation_passed_share": round(float((scores >= tagger.screen_cutoff).mean()), 4)}
@@ -271,30 +290,18 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
                 tagger.screen_cutoff = config["screen"]["cutoff"] = cutoff
             choices.setdefault("screen_rechecks", []).append(check)
             print(json.dumps({name: {"screen": check}}), flush=True)
-        seeds = [path.read_text(encoding="utf-8") for path in sorted(SEED_DIR.glob("*.txt"))] if name == "minilm" else []
         fp32 = evaluate(tagger, val, name=f"{name} fp32").to_dict()
-        seed_fp32 = [r.to_dict()["segments"] for r in tagger.tag_many(seeds)]
-        tagger.set_precision("int8")
-        int8 = evaluate(tagger, val, name=f"{name} int8").to_dict()
-        seed_int8 = [r.to_dict()["segments"] for r in tagger.tag_many(seeds)]
-        seg = {k: round(r["segment"]["macro"]["f1"], 4) for k, r in (("fp32", fp32), ("int8", int8))}
-        doc = {k: round(r["document"]["macro"]["f1"], 4) for k, r in (("fp32", fp32), ("int8", int8))}
-        # The seed article's labels are pinned (tests/test_real_article.py): int8 must leave them as float32 gives them.
-        seed_changed = sum(a["labels"] != b["labels"] for x, y in zip(seed_fp32, seed_int8) for a, b in zip(x, y))
-        keep = tagger.runtime == "onnx" and seg["fp32"] - seg["int8"] <= INT8_TOLERANCE and not seed_changed
+        keep, info, _ = onnx_int8_choice(tagger, val, fp32["segment"]["macro"]["f1"], name, fp32)
+        keep = keep and tagger.runtime == "onnx"
         config["precision"] = "int8" if keep else "fp32"
-        choices["onnx_int8"] = {"checked": stamp, "validation_segment_macro_f1": seg, "validation_document_macro_f1": doc,
-                                "kept": keep, "rule": f"drop of at most {INT8_TOLERANCE}; the default's labels on the "
-                                                      "seed article (../shared/seed) unchanged"}
-        if seeds:
-            choices["onnx_int8"]["seed_segments_relabelled"] = seed_changed
+        choices["onnx_int8"] = {"checked": stamp, **info, "kept": keep}
         choices["precision"] = config["precision"]
         print(json.dumps({name: choices["onnx_int8"]}), flush=True)
         (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         card = folder / "README.md"
         if card.is_file():
             text = card.read_text(encoding="utf-8")
-            for old_line in (OLD_RUNTIME_LIMIT, RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["fp32"]),
+            for old_line in (RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["fp32"]),
                              RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["int8"])):
                 text = text.replace(old_line, RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[config["precision"]]))
             card.write_text(text, encoding="utf-8")

@@ -49,6 +49,19 @@ def choose_cutoff(screen_scores: np.ndarray, flagged: np.ndarray, recall: float 
     return float(kept[allowed])
 
 
+def screen_and_flags(tagger: TransformerTagger, screen: BaselineTagger, validation: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each validation segment's screen score (its highest label probability) and whether the full
+    transformer labels it (scored without the cascade, documents with their context)."""
+    ex = read_examples(validation, labels=tagger.labels)
+    was_cascade, tagger.cascade = tagger.cascade, False
+    try:
+        probs = predict_examples_proba(tagger, ex, progress=False)
+    finally:
+        tagger.cascade = was_cascade
+    flagged = (probs >= np.asarray(tagger.thresholds)).any(axis=1)
+    return screen.predict_proba(ex.texts).max(axis=1), flagged
+
+
 def attach_screen(
     tagger: TransformerTagger, screen: BaselineTagger, validation: Any, recall: float = 0.99
 ) -> dict[str, Any]:
@@ -70,19 +83,12 @@ def attach_screen(
     """
     if tuple(screen.labels) != tuple(tagger.labels):
         raise DataError(f"the screen's labels {screen.labels} differ from the tagger's {tagger.labels}")
-    ex = read_examples(validation, labels=tagger.labels)
-    was_cascade, tagger.cascade = tagger.cascade, False
-    try:
-        probs = predict_examples_proba(tagger, ex, progress=False)
-    finally:
-        tagger.cascade = was_cascade
-    flagged = (probs >= np.asarray(tagger.thresholds)).any(axis=1)
-    scores = screen.predict_proba(ex.texts).max(axis=1)
+    scores, flagged = screen_and_flags(tagger, screen, validation)
     cutoff = choose_cutoff(scores, flagged, recall)
     passed = scores >= cutoff
     info = {
         "recall_target": recall,
-        "validation_segments": len(ex),
+        "validation_segments": len(scores),
         "validation_flagged_by_transformer": int(flagged.sum()),
         "validation_flagged_kept": round(float(passed[flagged].mean()) if flagged.any() else 1.0, 4),
         "validation_passed_share": round(float(passed.mean()), 4),
