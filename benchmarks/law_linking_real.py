@@ -115,15 +115,37 @@ def silver_gold(split: str, corpus: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def predict(split: str, corpus: Path, gold: list[dict[str, Any]], hint: bool = False) -> dict[str, Any]:
+_TAGGED: dict[tuple[str, str], Any] = {}
+
+
+def tagged_implied(tagger: Any, split: str, doc_id: str, text: str, country: str | None) -> list[Any]:
+    """The implied law links of an article as ``tagger`` tags it: the ``implied`` mentions of its
+    ``censorship_law`` spans (relinked with ``country`` when it is given). Results are cached."""
+    from pressctx.results import relink_laws
+
+    key = (split, doc_id)
+    if key not in _TAGGED:
+        _TAGGED[key] = tagger.tag(text)
+    result = relink_laws(_TAGGED[key], country)
+    return [m for sp in result.spans for m in sp.laws if m.implied]
+
+
+def predict(split: str, corpus: Path, gold: list[dict[str, Any]], hint: bool = False,
+            tagger: Any = None) -> dict[str, Any]:
     """Link every gold segment alone and inside its article.
 
     With ``hint``, every call also gets the country of the row's outlet (``country_of_outlet`` of the
     ``outlet`` domain recorded in the corpus; ``None`` where the domain does not tell).
 
+    With ``tagger``, a third reading, ``tagged``: the in-article mentions plus the implied links
+    (``LawMention.implied``) that the tagger's ``censorship_law`` spans give the segment, which is
+    what ``span.laws`` of ``pressctx tag`` adds for a segment the tagger labels; a segment the tagger
+    does not label keeps its explicit mentions only.
+
     Returns:
-        ``{"alone": [mentions per gold row], "context": [...], "other_links": n, "other_segments": n,
-        "seconds_alone": s, "seconds_context": s, "hinted": rows with a hint}``.
+        ``{"alone": [mentions per gold row], "context": [...], "tagged": [...] (with a tagger),
+        "other_links": n, "other_segments": n, "other_implied": n, "seconds_alone": s,
+        "seconds_context": s, "hinted": rows with a hint}``.
     """
     docs = {d["doc_id"]: d for d in load_jsonl(corpus / f"documents-{split}.jsonl")}
     outlets = {(r.get("doc_id"), r.get("position"), r["text"]): r.get("outlet")
@@ -136,29 +158,38 @@ def predict(split: str, corpus: Path, gold: list[dict[str, Any]], hint: bool = F
     start = time.perf_counter()
     per_doc = {doc_id: link_document(d["text"], doc_hints[doc_id]) for doc_id, d in docs.items()}
     t_context = time.perf_counter() - start
+    implied = {doc_id: tagged_implied(tagger, split, doc_id, d["text"], doc_hints[doc_id]) if tagger else []
+               for doc_id, d in docs.items()}
     by_segment: dict[tuple[str, int], list[Any]] = defaultdict(list)
-    other_links = other_segments = 0
+    by_segment_tagged: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    other_links = other_segments = other_implied = 0
     gold_keys = {(g["doc_id"], g["position"]) for g in gold if g["doc_id"]}
     for doc_id, mentions in per_doc.items():
         segs = docs[doc_id]["segments"]
         for pos, seg in enumerate(segs):
             inside = [m for m in mentions if seg["start"] <= m.start < seg["end"]]
+            added = [m for m in implied[doc_id] if seg["start"] <= m.start < seg["end"]]
             by_segment[(doc_id, pos)] = inside
+            by_segment_tagged[(doc_id, pos)] = inside + added
             if "censorship_law" not in seg["labels"]:
                 other_segments += 1
                 other_links += len(inside)
-    context = []
+                other_implied += len(added)
+    context, tagged = [], []
     for g, lone in zip(gold, alone):
         if not g["doc_id"]:
             context.append(lone)
+            tagged.append(lone)
             continue
         doc = docs.get(g["doc_id"])
         if doc is None or doc["segments"][g["position"]]["text"] != g["text"]:
             raise SystemExit(f"gold row not found in {split} documents: {g['doc_id']}#{g['position']}; "
                              "rebuild corpus/real/law_links.jsonl (scripts/build_law_links.py)")
         context.append(by_segment[(g["doc_id"], g["position"])])
+        tagged.append(by_segment_tagged[(g["doc_id"], g["position"])])
     assert gold_keys <= set(by_segment)
-    return {"alone": alone, "context": context, "other_links": other_links, "other_segments": other_segments,
+    return {"alone": alone, "context": context, "tagged": tagged, "other_links": other_links,
+            "other_segments": other_segments, "other_implied": other_implied,
             "seconds_alone": t_alone, "seconds_context": t_context, "hinted": sum(h is not None for h in hints)}
 
 
@@ -217,7 +248,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out test segments that were in the validation split during tuning")
     parser.add_argument("--outlet-hint", action="store_true",
                         help="also read every segment and article with its outlet's country (country_of_outlet)")
+    parser.add_argument("--tagged", metavar="MODEL", nargs="?", const="default",
+                        help="also read the articles as pressctx tags them with MODEL (default: the "
+                             "default model): in-article mentions plus span.laws' implied links")
     args = parser.parse_args(argv)
+    tagger = None
+    if args.tagged:
+        import pressctx
+
+        tagger = pressctx.load(args.tagged)
 
     countries = {law.country_code for law in laws}
     print(f"registry: {len(laws)} entries, {len(countries)} countries; document context: "
@@ -229,18 +268,21 @@ def main(argv: list[str] | None = None) -> int:
             gold = silver_gold(split, args.corpus)
         else:
             gold = [g for g in gold_all if g["split"] == split and (g["doc_id"], g["position"], g["text"]) not in tuned]
-        runs = [("", predict(split, args.corpus, gold))]
+        runs = [("", predict(split, args.corpus, gold, tagger=tagger))]
         if args.outlet_hint:
-            runs.append((", with the outlet's country", predict(split, args.corpus, gold, hint=True)))
+            runs.append((", with the outlet's country", predict(split, args.corpus, gold, hint=True, tagger=tagger)))
         pred = runs[0][1]
         print(f"\n=== {split}{' (clean)' if args.clean and split == 'test' else ''}{' (silver gold)' if split == 'train' else ''}: {len(gold)} censorship_law segments "
               f"({sum(1 for g in gold if g['doc_id'])} in articles); linking took {pred['seconds_alone']:.2f}s "
               f"alone, {pred['seconds_context']:.2f}s for the articles")
         if args.outlet_hint:
             print(f"outlet's country known for {runs[1][1]['hinted']} of {len(gold)} segments")
-        for (reading, key), (label, pred) in [(rk, run) for run in runs for rk in (("alone", "laws_alone"), ("context", "laws"))]:
+        readings = [("alone", "laws_alone"), ("context", "laws")] + ([("tagged", "laws")] if tagger else [])
+        titles = {"alone": "read alone", "context": "read inside their articles",
+                  "tagged": f"read inside their articles as tagged by {args.tagged!r} (span.laws' implied links)"}
+        for (reading, key), (label, pred) in [(rk, run) for run in runs for rk in readings]:
             result = score(gold, pred[reading], key)
-            print_table(f"[{split}, read {'alone' if reading == 'alone' else 'inside their articles'}{label}]", result)
+            print_table(f"[{split}, {titles[reading]}{label}]", result)
             if args.errors:
                 for g, missed, wrong, mentions in result["errors"]:
                     found = ", ".join(f"{m.text!r}->{m.law.id}" for m in mentions)
@@ -248,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  [{g['lang']}] {where}missed {missed} wrong {wrong} | {g['text'][:160]!r} | linked: {found}")
         for label, pred in runs:
             print(f"other segments (not censorship_law) in the articles{label}: {pred['other_links']} links in "
-                  f"{pred['other_segments']} segments")
+                  f"{pred['other_segments']} segments" + (f", {pred['other_implied']} implied links" if tagger else ""))
     return 0
 
 

@@ -1,13 +1,14 @@
 """Law linking with document context, new country cues and the instruments added from real text."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pressctx.lawlinking import find_laws, laws
+from pressctx.lawlinking import find_laws, implied_law, laws
 from pressctx.results import build_result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +115,56 @@ def test_build_result_links_spans_with_the_document_as_context():
         for m in span.laws:
             assert text[m.start:m.end] == m.text and span.start <= m.start < span.end
     assert spans[1].to_dict()["laws"][0]["law_id"] == "ni-cybercrimes-law"
+
+
+def test_of_laws_named_close_together_a_reference_takes_the_one_the_text_is_about():
+    doc = ("La Asamblea aprobó la ley contra el fascismo. La ley contra el fascismo completa la ley contra "
+           "el odio. La norma prevé penas de cárcel.")
+    assert ("La norma", "ve-anti-fascism-law") in linked(doc, context=True)
+    # Named once each: no law stands out, the reference stays unlinked.
+    tie = "La ley contra el fascismo completa la ley contra el odio. La norma prevé penas de cárcel."
+    assert "La norma" not in [t for t, _ in linked(tie, context=True)]
+
+
+def _tag(text: str, cl: list[float]):
+    """build_result over the text's lines, with the given censorship_law scores."""
+    segments, start = [], 0
+    for line in text.split("\n"):
+        segments.append((start, start + len(line), line))
+        start += len(line) + 1
+    probs = np.array([[0.0, p, 0.0] for p in cl])
+    return build_result(text, segments, probs, ["disclaimer", "censorship_law", "hostile_environment"], [0.5] * 3)
+
+
+def test_a_censorship_law_segment_that_names_no_law_gets_the_law_of_its_document():
+    text = ("Nicaragua aprobó la Ley Especial de Ciberdelitos el martes.\n"
+            "El tiempo fue soleado.\n"
+            "Quien difunda noticias falsas irá de dos a cuatro años a prisión.")
+    result = _tag(text, [0.9, 0.1, 0.9])
+    first, last = [s for s in result.spans if s.label == "censorship_law"]
+    assert [m.implied for m in first.laws] == [False]
+    assert [(m.law.id, m.implied) for m in last.laws] == [("ni-cybercrimes-law", True)]
+    implied = last.laws[0]
+    assert (implied.start, implied.end) == (last.start, last.end) and text[implied.start:implied.end] == implied.text
+    assert last.to_dict()["laws"][0]["implied"] is True and first.to_dict()["laws"][0]["implied"] is False
+    # The same sentence is not linked when the tagger does not label it, nor when no law came before it.
+    assert not [m for s in _tag(text, [0.9, 0.1, 0.1]).spans for m in s.laws if m.implied]
+    before = text.split("\n")[2] + "\n" + text.split("\n")[0]
+    assert [m.implied for s in _tag(before, [0.9, 0.9]).spans for m in s.laws] == [False]
+
+
+def test_implied_law_needs_one_law_or_one_that_stands_out():
+    doc = ("Venezuela aplica la ley contra el odio. También rige la ley antibloqueo. "
+           "Quien la incumpla irá preso.")
+    at = doc.index("Quien")
+    assert implied_law(find_laws(doc, context=True), at) is None  # two laws, once each
+    doc2 = "La ley contra el odio rige desde 2017. " + doc
+    assert implied_law(find_laws(doc2, context=True), doc2.index("Quien")).id == "ve-law-against-hatred"
+    # Only laws named before the passage, within the window, and no implied mentions.
+    mentions = find_laws(doc2, context=True)
+    assert implied_law(mentions, 0) is None
+    assert implied_law(mentions, doc2.index("Quien"), window=10) is None
+    assert implied_law([dataclasses.replace(m, implied=True) for m in mentions], doc2.index("Quien")) is None
 
 
 # --------------------------------------------------------------------------- new country cues

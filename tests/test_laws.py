@@ -209,7 +209,8 @@ def test_mentions_have_exact_offsets_and_dicts():
         assert isinstance(m, LawMention)
         assert text[m.start:m.end] == m.text
         d = m.to_dict()
-        assert set(d) == {"start", "end", "text", "law_id", "law_name", "country"}
+        assert set(d) == {"start", "end", "text", "law_id", "law_name", "country", "implied"}
+        assert d["implied"] is False
         assert d["country"] == "Venezuela"
         json.dumps(d)
 

@@ -208,7 +208,9 @@ def build_result(
         link_laws: look up registry laws in ``censorship_law`` spans. The whole document is
             linked once with ``find_laws(text, context=True)``, so a span that refers back to a
             law named earlier in the document ("the law", "la norma") gets that law; each span
-            keeps the mentions that start inside it.
+            keeps the mentions that start inside it, and each of its segments that names no law
+            gets the law the document is about there, if one stands out
+            (:func:`~pressctx.lawlinking.implied_law`, a mention with ``implied=True``).
         stages: which stage decided each segment (see :attr:`Segment.stage`).
 
     Returns:
@@ -239,7 +241,7 @@ def build_result(
                 if link_laws and lab == "censorship_law":
                     if doc_mentions is None:
                         doc_mentions = find_laws(text, context=True)
-                    laws = _inside(doc_mentions, start, end)
+                    laws = _span_laws(text, doc_mentions, run)
                 spans.append(Span(start, end, lab, text[start:end], max(s.scores[lab] for s in run), laws))
                 run = []
     spans.sort(key=lambda s: (s.start, s.end, s.label))
@@ -247,8 +249,25 @@ def build_result(
 
 
 def _inside(mentions: Sequence[Any], start: int, end: int) -> tuple[Any, ...]:
-    """The law mentions that start inside ``[start, end)``: the laws of a span."""
+    """The law mentions that start inside ``[start, end)``."""
     return tuple(m for m in mentions if start <= m.start < end)
+
+
+def _span_laws(text: str, mentions: Sequence[Any], run: Sequence[Any]) -> tuple[Any, ...]:
+    """The laws of a ``censorship_law`` span made of the segments ``run``: the mentions that start
+    inside it, and for each segment that names no law, the law its document is about there
+    (an implied mention over that segment, so each segment of the span can be counted)."""
+    from .lawlinking import LawMention, implied_law
+
+    laws = list(_inside(mentions, run[0].start, run[-1].end))
+    for seg in run:
+        if _inside(mentions, seg.start, seg.end):
+            continue
+        law = implied_law(mentions, seg.start)
+        if law is not None:
+            laws.append(LawMention(seg.start, seg.end, text[seg.start:seg.end], law, implied=True))
+    laws.sort(key=lambda m: (m.start, m.end))
+    return tuple(laws)
 
 
 def relink_laws(result: TagResult, country: str | None) -> TagResult:
@@ -267,7 +286,8 @@ def relink_laws(result: TagResult, country: str | None) -> TagResult:
 
     mentions = find_laws(result.text, context=True, country=country)
     spans = tuple(
-        dataclasses.replace(sp, laws=_inside(mentions, sp.start, sp.end))
+        dataclasses.replace(sp, laws=_span_laws(
+            result.text, mentions, [s for s in result.segments if sp.start <= s.start < sp.end]))
         if sp.label == "censorship_law" else sp
         for sp in result.spans
     )

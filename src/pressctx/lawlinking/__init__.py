@@ -65,14 +65,15 @@ import re
 import threading
 import types
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from ..errors import UnknownLawError
 
-__all__ = ["Law", "LawMention", "LawRegistry", "UnknownLawError", "country_of_outlet", "find_laws", "laws"]
+__all__ = ["Law", "LawMention", "LawRegistry", "UnknownLawError", "country_of_outlet", "find_laws", "implied_law", "laws"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,18 +147,22 @@ class LawMention:
         end: Offset one past the last character; ``text[start:end] == mention.text``.
         text: The words that name the law, as written.
         law: The registry entry.
+        implied: ``True`` for a link that no words make: a ``censorship_law`` passage of a tagged
+            document that names no law is linked to the law the document is about (see
+            :func:`implied_law`); ``start``/``end`` then cover the passage.
     """
 
     start: int
     end: int
     text: str
     law: Law
+    implied: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form.
 
         Returns:
-            ``start``, ``end``, ``text``, ``law_id``, ``law_name`` and ``country``.
+            ``start``, ``end``, ``text``, ``law_id``, ``law_name``, ``country`` and ``implied``.
 
         Example:
             >>> find_laws("under the NSL")[0].to_dict()["law_id"]
@@ -170,6 +175,7 @@ class LawMention:
             "law_id": self.law.id,
             "law_name": self.law.name,
             "country": self.law.country,
+            "implied": self.implied,
         }
 
 
@@ -816,6 +822,7 @@ class _Linker:
             chosen.append((s, e, idx))
             taken.insert(k, (s, e))
 
+    REF_TOPIC_MIN = 2  # of laws named close together, the one named at least this often and most often is taken
     REF_APART = 100  # a law named last stands apart from the others when they are this far from it
 
     def _pick_referent(self, before: list[tuple[int, int, int]], s: int, e: int, ctx: "_Context") -> int | None:
@@ -835,10 +842,12 @@ class _Linker:
                 if len(cands) == 1:
                     return next(iter(cands))
         last_s, last_e, last = max(before, key=lambda b: (b[1], b[0]))
-        for c_s, c_e, idx in before:
-            if idx != last and c_e > last_s - self.REF_APART:
-                return None
-        return last
+        if all(idx == last or c_e <= last_s - self.REF_APART for c_s, c_e, idx in before):
+            return last
+        # Named close together: the law the text is about, named more often than any other, if there is one.
+        counts = Counter(idx for _, _, idx in before)
+        (top, n_top), (_, n_next) = counts.most_common(2)
+        return top if n_top >= self.REF_TOPIC_MIN and n_top > n_next else None
 
     def _share(self, h: _Hit, g: _Hit) -> None:
         """Give ``h`` the candidates of the shared phrases in ``g`` that include one of its laws."""
@@ -1378,3 +1387,49 @@ def find_laws(text: str, *, context: bool = False, country: str | None = None) -
         [('ley contra el odio', 've-law-against-hatred'), ('La norma', 've-law-against-hatred')]
     """
     return laws.find(text, context=context, country=country)
+
+
+#: An implied link leans on the laws named this many characters before the passage.
+IMPLIED_WINDOW = 3000
+#: Of several laws named before the passage, one is implied when it is named at least this often and
+#: more often than any other.
+IMPLIED_TOPIC_MIN = 2
+
+
+def implied_law(mentions: Sequence[LawMention], start: int, window: int = IMPLIED_WINDOW) -> Law | None:
+    """The law a passage that names none is about, from the laws its document named before it.
+
+    Meant for passages already known to speak of a law (a ``censorship_law`` segment of a tagged
+    document: "The norm punishes ...", "Subscribers may get up to seven years"), which name no
+    law of their own. The candidates are the laws of ``mentions`` (``find_laws(document,
+    context=True)``) that end at or before ``start`` and start within ``window`` characters
+    before it. One candidate is taken; of several, the one named at least
+    ``IMPLIED_TOPIC_MIN`` times and more often than any other (the law the article is about);
+    otherwise none. Never a law named only after the passage, never across documents.
+
+    Args:
+        mentions: the document's law mentions (implied ones are ignored).
+        start: offset of the passage in the document.
+        window: how far back to look, in characters.
+
+    Returns:
+        The registry law, or ``None``.
+
+    Example:
+        >>> doc = "Parliament passed the foreign agents law. It punishes a missing label with jail."
+        >>> implied_law(find_laws(doc, context=True), doc.index("It")).id
+        'ru-foreign-agents-law'
+    """
+    counts: Counter[str] = Counter()
+    by_id: dict[str, Law] = {}
+    for m in mentions:
+        if not m.implied and m.end <= start and m.start >= start - window:
+            counts[m.law.id] += 1
+            by_id[m.law.id] = m.law
+    if not counts:
+        return None
+    ranked = counts.most_common(2)
+    if len(ranked) == 1:
+        return by_id[ranked[0][0]]
+    (top, n_top), (_, n_next) = ranked
+    return by_id[top] if n_top >= IMPLIED_TOPIC_MIN and n_top > n_next else None
