@@ -7,6 +7,9 @@ countries with a hostile press climate: what most of an archive is, and where th
 runs in its own process (so its peak RSS is its own) and reports:
 
 - articles/s and segments/s of ``tag_many`` over all documents (median of ``--repeats``);
+- the input length read (``max_length``, tokens of segment plus context): the **full**
+  configurations, the reference, read the model's training length; the others read the
+  length the model ships with (chosen on real validation, see ``scripts/train_shipped.py``);
 - for transformer configurations: the share of segments the screen passed on, and the
   transformer stage's time (tokenisation + forward + result scores of the passed
   segments with their neighbours) against a bare forward (encoder and head, in the
@@ -119,6 +122,9 @@ def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size:
 
     options = CONFIGS[config_name]
     tagger = pressctx.load("baseline") if options is None else pressctx.load(model, **options)
+    if options is not None and "full" in config_name:
+        # The reference reads every segment as the model was trained: all of its training length.
+        tagger.max_length = int(tagger.training_args.get("max_length", tagger.max_length))
     docs = real_articles(n_docs, articles)
     n_segments = sum(len(segment_text(d)) for d in docs)
     list(tagger.tag_many(docs[:20], batch_size=batch_size))  # warm-up
@@ -137,6 +143,7 @@ def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size:
            "seconds": best, "documents": len(docs), "segments": n_segments, "threads": torch.get_num_threads()}
     if options is not None:
         out["precision"] = tagger.precision
+        out["max_length"] = tagger.max_length
         out["runtime"] = tagger.runtime
         out["cascade"] = tagger.cascade
         # The transformer stage on one pass over the distinct articles.
@@ -241,8 +248,8 @@ def main() -> int:
         print(json.dumps(res), flush=True)
     full = next((r for r in results if r["config"] == "transformer fp32 full"), None)
     print()
-    print(f"{'configuration':<28}{'art/s':>8}{'seg/s':>9}{'x full':>8}{'passed':>8}{'overhead':>9}{'RSS MB':>8}{'seg F1':>8}{'doc F1':>8}")
-    print("(RSS MB: peak while tagging; seg/doc F1: real test split)")
+    print(f"{'configuration':<28}{'len':>5}{'art/s':>8}{'seg/s':>9}{'x full':>8}{'passed':>8}{'overhead':>9}{'RSS MB':>8}{'seg F1':>8}{'doc F1':>8}")
+    print("(len: tokens read per segment with its context; RSS MB: peak while tagging; seg/doc F1: real test split)")
     for r in results:
         speedup = r["articles_per_s"] / full["articles_per_s"] if full else float("nan")
         cells = [f"{r['articles_per_s']:8.2f}", f"{r.get('segments_per_s', float('nan')):9.1f}", f"{speedup:8.2f}",
@@ -251,7 +258,7 @@ def main() -> int:
                  f"{r.get('peak_rss_tagging_mb', r.get('peak_rss_mb', 0)):8.0f}" if "peak_rss_mb" in r else f"{'':>8}",
                  f"{r['test_segment_macro_f1']:8.3f}" if "test_segment_macro_f1" in r else f"{'':>8}",
                  f"{r['test_document_macro_f1']:8.3f}" if r.get("test_document_macro_f1") is not None else f"{'':>8}"]
-        print(f"{r['config']:<28}" + "".join(cells))
+        print(f"{r['config']:<28}" + (f"{r['max_length']:5d}" if "max_length" in r else f"{'':>5}") + "".join(cells))
     for r in results:
         if "same_as_tag_many_first_200" in r:
             print(f"{r['config']}: output equal to tag_many's on the first 200 documents: {r['same_as_tag_many_first_200']}")

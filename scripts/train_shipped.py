@@ -9,7 +9,8 @@ is made on the **real validation split**: thresholds, the screen's cut-off (the 
 passes on at least 99% of the segments the full transformer labels), the encoder in ONNX Runtime
 (where onnxruntime is installed) in int8 or float32, or else torch's int8: each kept when
 real-validation macro F1 drops by at most 0.005 from torch float32, ONNX int8 first (and only if it leaves the
-default's labels on the seed article beside the checkout unchanged). Figures are then measured on the real
+default's labels on the seed article beside the checkout unchanged), then the input length read at inference
+(the shortest of ``LENGTHS`` under the same rule). Figures are then measured on the real
 test split, with corpus v1's test split beside them.
 
 The train phase saves the trained models under ``--raw``; the finalize phase re-tunes them on
@@ -34,6 +35,10 @@ INT8_TOLERANCE = 0.005
 #: The real article beside the checkout whose labels the default must keep (tests/test_real_article.py).
 SEED_DIR = ROOT.parent / "shared" / "seed"
 SCREEN_RECALL = 0.99
+#: Input lengths (tokens of segment plus context) tried at inference below the training length, each on
+#: its own: the shortest whose real-validation macro F1 on the default path stays within INT8_TOLERANCE
+#: of the training length's (and that leaves the default's labels on the seed article unchanged) is kept.
+LENGTHS = (112, 104, 96, 88, 80)
 #: A screen that passes more than this share of validation segments saves the transformer less than
 #: a quarter of its work while its TF-IDF vocabulary costs about 100 MB of memory: it is not shipped.
 SCREEN_MAX_PASSED = 0.75
@@ -57,6 +62,9 @@ CASCADE_LIMIT = """- Documents are tagged as a cascade: the baseline screens eve
 """
 RUNTIME_LIMIT = """- The encoder runs in ONNX Runtime ({precision}); `pressctx.load(..., runtime="torch")`
   runs it in torch (float32), and a machine without `onnxruntime` falls back to torch float32 with a warning.
+"""
+LENGTH_LIMIT = """- Each segment is read with its neighbours up to {length} tokens (trained at {full}; the shorter
+  input was chosen on real validation); `tagger.max_length = {full}` reads all of the training length.
 """
 RUNTIME_PRECISION = {"fp32": "float32, the same scores as torch",
                      "int8": "int8 weights but the feed-forward outputs, chosen on real validation; "
@@ -197,6 +205,7 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
         if tagger.runtime == "torch" and drop <= INT8_TOLERANCE:
             tagger = quant
         choice["precision"] = tagger.precision
+        choice["max_length"] = length_choice(tagger, val, name)
         print(format_side_by_side(reports))
         print(json.dumps({name: choice}), flush=True)
         tagger.metadata["choices"] = choice
@@ -222,7 +231,7 @@ def finalize_phase(names: list[str], raw: Path, out: Path) -> None:
         else:
             tagger.save_pretrained(folder, weights="delta")
             title = f"pressctx {name} ({tagger.base}, fine-tuned)"
-        extra = "## Corpus v1 test split\n\n```\n" + format_side_by_side([v1_reports[i]]) + "```\n\n" + LIMITS + (CASCADE_LIMIT if getattr(tagger, "screen", None) is not None else "") + (RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[tagger.precision]) if getattr(tagger, "runtime", "torch") == "onnx" else "")
+        extra = "## Corpus v1 test split\n\n```\n" + format_side_by_side([v1_reports[i]]) + "```\n\n" + LIMITS + (CASCADE_LIMIT if getattr(tagger, "screen", None) is not None else "") + (RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[tagger.precision]) if getattr(tagger, "runtime", "torch") == "onnx" else "") + _length_line(tagger)
         write_model_card(folder, tagger, [test_reports[i], *others], title, extra,
                          test_name="the real-derived test split (outlets never seen in training)")
 
@@ -257,14 +266,64 @@ def onnx_int8_choice(tagger, val, fp32_f1: float, name: str, fp32_report: dict |
     return keep, info, int8_report
 
 
+def _length_line(tagger) -> str:
+    """The model card's line on the input length, when it is shorter than the training length."""
+    full = getattr(tagger, "training_args", {}).get("max_length")
+    if full is None or getattr(tagger, "max_length", full) >= full:
+        return ""
+    return LENGTH_LIMIT.format(length=tagger.max_length, full=full)
+
+
+def length_choice(tagger, val, name: str) -> dict:
+    """Shorten what ``tagger`` reads at inference (``max_length``) where real validation holds.
+
+    Each of ``LENGTHS`` below the training length (``training_args["max_length"]``) is measured on
+    the tagger as configured (screen, precision, runtime); a length holds when validation segment
+    macro F1 is at most INT8_TOLERANCE below the training length's and, for the default (MiniLM),
+    the seed article's labels are unchanged. The shortest length that holds is kept (the training
+    length when none does); the tagger is left at it.
+
+    Returns:
+        What ``config.json`` records under ``choices["max_length"]``.
+    """
+    from pressctx.evaluation import evaluate
+
+    full = int(tagger.training_args.get("max_length", tagger.max_length))
+    seeds = [path.read_text(encoding="utf-8") for path in sorted(SEED_DIR.glob("*.txt"))] if name == "minilm" else []
+
+    def measure(length: int) -> tuple[dict, list]:
+        tagger.max_length = length
+        report = evaluate(tagger, val, name=f"{name} max_length {length}").to_dict()
+        return report, [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
+
+    base, seed_base = measure(full)
+    base_f1 = base["segment"]["macro"]["f1"]
+    tried = {full: {"segment": round(base_f1, 4), "document": round(base["document"]["macro"]["f1"], 4)}}
+    chosen = full
+    for length in (n for n in LENGTHS if n < full):
+        report, seed = measure(length)
+        relabelled = sum(a != b for x, y in zip(seed_base, seed) for a, b in zip(x, y))
+        tried[length] = {"segment": round(report["segment"]["macro"]["f1"], 4),
+                         "document": round(report["document"]["macro"]["f1"], 4), "seed_segments_relabelled": relabelled}
+        tried[length]["holds"] = base_f1 - report["segment"]["macro"]["f1"] <= INT8_TOLERANCE and not relabelled
+        print(json.dumps({name: {"max_length": length, **tried[length]}}), flush=True)
+        if tried[length]["holds"]:
+            chosen = min(chosen, length)
+    tagger.max_length = chosen
+    return {"chosen": chosen, "training_length": full, "validation_macro_f1": tried,
+            "rule": f"the shortest of {', '.join(map(str, LENGTHS))} whose segment macro F1 drops by at most "
+                    f"{INT8_TOLERANCE} and (for the default) leaves the seed article's labels unchanged"}
+
+
 def rechoose_phase(out: Path, names: list[str]) -> None:
     """Check the shipped transformers' choices again on the real validation split as it now is.
 
     For each shipped transformer folder: the screen's cut-off is set again only if it now keeps
     under 99% of the segments the full transformer labels; then ONNX Runtime int8 is kept if
-    validation segment macro F1 drops by at most INT8_TOLERANCE from float32 (the finalize rule).
-    Only ``config.json`` (precision, cut-off, ``choices``) and the model card's runtime line change;
-    the weights are not touched. Nothing is read from the test split.
+    validation segment macro F1 drops by at most INT8_TOLERANCE from float32 (the finalize rule);
+    last, the input length read at inference is chosen again (``length_choice``). Only
+    ``config.json`` (precision, cut-off, max_length, ``choices``) and the model card's runtime line
+    change; the weights are not touched. Nothing is read from the test split.
     """
     import pressctx
     from pressctx.evaluation import evaluate
@@ -276,6 +335,8 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
         if name == "baseline" or not (folder / "config.json").is_file():
             continue
         tagger = pressctx.load(folder, precision="fp32")
+        # The screen and precision are checked against the model read at its training length.
+        tagger.max_length = int(tagger.training_args.get("max_length", tagger.max_length))
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         choices = config.setdefault("choices", {})
         stamp = f"{time.strftime('%Y-%m-%d')}, real validation {len(val)} segments"
@@ -297,6 +358,10 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
         choices["onnx_int8"] = {"checked": stamp, **info, "kept": keep}
         choices["precision"] = config["precision"]
         print(json.dumps({name: choices["onnx_int8"]}), flush=True)
+        tagger.set_precision(config["precision"])
+        choices["max_length"] = {"checked": stamp, **length_choice(tagger, val, name)}
+        config["max_length"] = tagger.max_length
+        print(json.dumps({name: choices["max_length"]}), flush=True)
         (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         card = folder / "README.md"
         if card.is_file():
@@ -304,6 +369,12 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
             for old_line in (RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["fp32"]),
                              RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["int8"])):
                 text = text.replace(old_line, RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[config["precision"]]))
+            full = tagger.training_args.get("max_length")
+            for n in (*LENGTHS, full):
+                text = text.replace(LENGTH_LIMIT.format(length=n, full=full), "")
+            runtime_line = RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[config["precision"]])
+            if runtime_line in text:
+                text = text.replace(runtime_line, runtime_line + _length_line(tagger))
             card.write_text(text, encoding="utf-8")
 
 

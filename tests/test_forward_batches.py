@@ -26,3 +26,40 @@ def test_tag_many_runs_cpu_passes_of_at_most_the_cap_and_scores_do_not_depend_on
     for a, b in zip(capped, one_by_one):
         np.testing.assert_allclose([list(s["scores"].values()) for s in a["segments"]],
                                    [list(s["scores"].values()) for s in b["segments"]], atol=1e-5)
+
+
+def test_max_length_bounds_what_each_segment_reads_and_is_saved(tiny_tagger, tmp_path):
+    import copy
+
+    import pressctx
+
+    tagger = copy.deepcopy(tiny_tagger)
+    clause = "how the court in the capital ruled on the case of the reporters held since spring"
+    doc = " ".join(f"Sentence {i} tells, at length, {clause}, and {clause}, and again {clause}." for i in range(6))
+    lengths = []
+    forward = tagger.model.forward
+
+    def recording(*args, **kwargs):
+        lengths.append(int(kwargs["input_ids"].shape[1]))
+        return forward(*args, **kwargs)
+
+    tagger.model.forward = recording
+    try:
+        trained = tagger.tag(doc)
+        widest = max(lengths)
+        lengths.clear()
+        tagger.max_length = 24
+        short = tagger.tag(doc)
+    finally:
+        del tagger.model.forward
+    # Long segments fill the training length (48); at 24 they are cut to 24 tokens.
+    assert widest == tagger.training_args["max_length"] == 48
+    assert max(lengths) == 24
+    assert [s.text for s in short.segments] == [s.text for s in trained.segments]
+    assert not np.allclose([list(s.scores.values()) for s in short.segments],
+                           [list(s.scores.values()) for s in trained.segments])
+    tagger.save_pretrained(tmp_path / "m")
+    loaded = pressctx.load(tmp_path / "m")
+    assert (loaded.max_length, loaded.training_args["max_length"]) == (24, 48)
+    np.testing.assert_allclose([list(s.scores.values()) for s in loaded.tag(doc).segments],
+                               [list(s.scores.values()) for s in short.segments], atol=1e-3)

@@ -162,9 +162,12 @@ def test_shipped_models_runtime_and_precision():
     # the seed article, docs/models.md); the multilingual model runs in ONNX Runtime int8.
     shipped = pressctx.load()
     assert (shipped.runtime, shipped.precision) == ("onnx", "fp32")
+    # It reads segment plus context up to 96 tokens, chosen on real validation below its training length.
+    assert shipped.max_length == 96 < shipped.training_args["max_length"] == 128
     multilingual = pressctx.load("multilingual")
     assert (multilingual.runtime, multilingual.precision, multilingual._torch_int8) == ("onnx", "int8", False)
     slow = pressctx.load(runtime="torch")
+    assert slow.max_length == 96
     quant = pressctx.load(precision="int8")
     text = ("Police detained two reporters in Minsk under the extremism law. "
             "The ministry said the measure had nothing to do with the press. "

@@ -21,7 +21,8 @@ CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 
 # Measured on the real test split (2,548 segments, 95 articles, after the fifth collection round's
 # outlet notes joined it; the transformer in ONNX Runtime float32, screen cut-off 0.145): transformer
-# macro 0.642, documents 0.816 (0.400 / 0.806 / 0.713, macro 0.640, in int8); baseline (retrained on
+# macro 0.642, documents 0.816 (0.400 / 0.806 / 0.713, macro 0.640, in int8); read at 96 tokens as
+# shipped since 2026-12-08, 0.639 (0.404 / 0.799 / 0.715), documents 0.817; baseline (retrained on
 # the grown real train split) macro 0.635, documents 0.807.
 REAL_FLOORS = {"disclaimer": 0.35, "censorship_law": 0.78, "hostile_environment": 0.69}
 MULTILINGUAL_FLOORS = {"disclaimer": 0.36, "censorship_law": 0.77, "hostile_environment": 0.71}
@@ -64,7 +65,7 @@ def test_transformer_floors_on_real_test(reports):
 
 
 def test_transformer_ahead_of_baseline_on_real_test(reports):
-    # Measured +0.007 over the baseline retrained in the fifth round (+0.005 in int8, interval -0.024 to +0.034; it was
+    # Measured +0.007 (+0.004 at 96 tokens, as shipped) over the baseline retrained in the fifth round (+0.005 in int8, interval -0.024 to +0.034; it was
     # +0.042 over the earlier baseline on the earlier split); the target is +0.05, not met. The
     # gate keeps the transformer from falling clearly behind the baseline.
     margin = reports[("real", "default")].segment["macro"]["f1"] - reports[("real", "baseline")].segment["macro"]["f1"]
