@@ -36,7 +36,7 @@ INT8_TOLERANCE = 0.005
 SEED_DIR = ROOT.parent / "shared" / "seed"
 SCREEN_RECALL = 0.99
 #: Input lengths (tokens of segment plus context) tried at inference below the training length, each on
-#: its own: the shortest whose real-validation macro F1 on the default path stays within INT8_TOLERANCE
+#: its own: the shortest whose real-validation segment and document macro F1 stay within INT8_TOLERANCE
 #: of the training length's (and that leaves the default's labels on the seed article unchanged) is kept.
 LENGTHS = (112, 104, 96, 88, 80)
 #: A screen that passes more than this share of validation segments saves the transformer less than
@@ -279,8 +279,8 @@ def length_choice(tagger, val, name: str) -> dict:
 
     Each of ``LENGTHS`` below the training length (``training_args["max_length"]``) is measured on
     the tagger as configured (screen, precision, runtime); a length holds when validation segment
-    macro F1 is at most INT8_TOLERANCE below the training length's and, for the default (MiniLM),
-    the seed article's labels are unchanged. The shortest length that holds is kept (the training
+    and document macro F1 are each at most INT8_TOLERANCE below the training length's and, for the
+    default (MiniLM), the seed article's labels are unchanged. The shortest length that holds is kept (the training
     length when none does); the tagger is left at it.
 
     Returns:
@@ -297,7 +297,7 @@ def length_choice(tagger, val, name: str) -> dict:
         return report, [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
 
     base, seed_base = measure(full)
-    base_f1 = base["segment"]["macro"]["f1"]
+    base_f1, base_doc = base["segment"]["macro"]["f1"], base["document"]["macro"]["f1"]
     tried = {full: {"segment": round(base_f1, 4), "document": round(base["document"]["macro"]["f1"], 4)}}
     chosen = full
     for length in (n for n in LENGTHS if n < full):
@@ -305,14 +305,16 @@ def length_choice(tagger, val, name: str) -> dict:
         relabelled = sum(a != b for x, y in zip(seed_base, seed) for a, b in zip(x, y))
         tried[length] = {"segment": round(report["segment"]["macro"]["f1"], 4),
                          "document": round(report["document"]["macro"]["f1"], 4), "seed_segments_relabelled": relabelled}
-        tried[length]["holds"] = base_f1 - report["segment"]["macro"]["f1"] <= INT8_TOLERANCE and not relabelled
+        tried[length]["holds"] = (base_f1 - report["segment"]["macro"]["f1"] <= INT8_TOLERANCE
+                                  and base_doc - report["document"]["macro"]["f1"] <= INT8_TOLERANCE
+                                  and not relabelled)
         print(json.dumps({name: {"max_length": length, **tried[length]}}), flush=True)
         if tried[length]["holds"]:
             chosen = min(chosen, length)
     tagger.max_length = chosen
     return {"chosen": chosen, "training_length": full, "validation_macro_f1": tried,
-            "rule": f"the shortest of {', '.join(map(str, LENGTHS))} whose segment macro F1 drops by at most "
-                    f"{INT8_TOLERANCE} and (for the default) leaves the seed article's labels unchanged"}
+            "rule": f"the shortest of {', '.join(map(str, LENGTHS))} whose segment and document macro F1 each drop "
+                    f"by at most {INT8_TOLERANCE} and that (for the default) leaves the seed article's labels unchanged"}
 
 
 def rechoose_phase(out: Path, names: list[str]) -> None:
