@@ -124,7 +124,7 @@ def run_one(config_name: str, model: str, n_docs: int, repeats: int, batch_size:
     tagger = pressctx.load("baseline") if options is None else pressctx.load(model, **options)
     if options is not None and "full" in config_name:
         # The reference reads every segment as the model was trained: all of its training length.
-        tagger.max_length = int(tagger.training_args.get("max_length", tagger.max_length))
+        tagger.max_length = tagger.training_max_length
     docs = real_articles(n_docs, articles)
     n_segments = sum(len(segment_text(d)) for d in docs)
     list(tagger.tag_many(docs[:20], batch_size=batch_size))  # warm-up

@@ -248,13 +248,12 @@ def onnx_int8_choice(tagger, val, fp32_f1: float, name: str, fp32_report: dict |
     """
     from pressctx.evaluation import evaluate
 
-    seeds = [path.read_text(encoding="utf-8") for path in sorted(SEED_DIR.glob("*.txt"))] if name == "minilm" else []
-    seed_fp32 = [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
+    seeds = _seed_texts(name)
+    seed_fp32 = _seed_labels(tagger, seeds)
     tagger.set_precision("int8")
     int8_report = evaluate(tagger, val, name=f"{name} onnx int8")
-    seed_int8 = [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
     int8 = int8_report.to_dict()
-    seed_changed = sum(a != b for x, y in zip(seed_fp32, seed_int8) for a, b in zip(x, y))
+    seed_changed = _relabelled(seed_fp32, _seed_labels(tagger, seeds))
     keep = fp32_f1 - int8["segment"]["macro"]["f1"] <= INT8_TOLERANCE and not seed_changed
     info = {"validation_segment_macro_f1": {"fp32": round(fp32_f1, 4), "int8": round(int8["segment"]["macro"]["f1"], 4)},
             "rule": f"drop of at most {INT8_TOLERANCE}; the default's labels on the seed article (../shared/seed) unchanged"}
@@ -266,10 +265,25 @@ def onnx_int8_choice(tagger, val, fp32_f1: float, name: str, fp32_report: dict |
     return keep, info, int8_report
 
 
+def _seed_texts(name: str) -> list[str]:
+    """The seed articles whose labels the default (MiniLM) must keep; none for other models."""
+    return [path.read_text(encoding="utf-8") for path in sorted(SEED_DIR.glob("*.txt"))] if name == "minilm" else []
+
+
+def _seed_labels(tagger, seeds: list[str]) -> list[list[tuple[str, ...]]]:
+    """Each seed article's labels, segment by segment."""
+    return [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
+
+
+def _relabelled(before: list[list[tuple[str, ...]]], after: list[list[tuple[str, ...]]]) -> int:
+    """How many seed segments changed labels."""
+    return sum(a != b for x, y in zip(before, after) for a, b in zip(x, y))
+
+
 def _length_line(tagger) -> str:
     """The model card's line on the input length, when it is shorter than the training length."""
-    full = getattr(tagger, "training_args", {}).get("max_length")
-    if full is None or getattr(tagger, "max_length", full) >= full:
+    full = getattr(tagger, "training_max_length", None)
+    if full is None or tagger.max_length >= full:
         return ""
     return LENGTH_LIMIT.format(length=tagger.max_length, full=full)
 
@@ -277,7 +291,7 @@ def _length_line(tagger) -> str:
 def length_choice(tagger, val, name: str) -> dict:
     """Shorten what ``tagger`` reads at inference (``max_length``) where real validation holds.
 
-    Each of ``LENGTHS`` below the training length (``training_args["max_length"]``) is measured on
+    Each of ``LENGTHS`` below the training length (``training_max_length``) is measured on
     the tagger as configured (screen, precision, runtime); a length holds when validation segment
     and document macro F1 are each at most INT8_TOLERANCE below the training length's and, for the
     default (MiniLM), the seed article's labels are unchanged. The shortest length that holds is kept (the training
@@ -288,21 +302,21 @@ def length_choice(tagger, val, name: str) -> dict:
     """
     from pressctx.evaluation import evaluate
 
-    full = int(tagger.training_args.get("max_length", tagger.max_length))
-    seeds = [path.read_text(encoding="utf-8") for path in sorted(SEED_DIR.glob("*.txt"))] if name == "minilm" else []
+    full = tagger.training_max_length
+    seeds = _seed_texts(name)
 
     def measure(length: int) -> tuple[dict, list]:
         tagger.max_length = length
         report = evaluate(tagger, val, name=f"{name} max_length {length}").to_dict()
-        return report, [[seg.labels for seg in r.segments] for r in tagger.tag_many(seeds)]
+        return report, _seed_labels(tagger, seeds)
 
     base, seed_base = measure(full)
     base_f1, base_doc = base["segment"]["macro"]["f1"], base["document"]["macro"]["f1"]
-    tried = {full: {"segment": round(base_f1, 4), "document": round(base["document"]["macro"]["f1"], 4)}}
+    tried = {full: {"segment": round(base_f1, 4), "document": round(base_doc, 4)}}
     chosen = full
     for length in (n for n in LENGTHS if n < full):
         report, seed = measure(length)
-        relabelled = sum(a != b for x, y in zip(seed_base, seed) for a, b in zip(x, y))
+        relabelled = _relabelled(seed_base, seed)
         tried[length] = {"segment": round(report["segment"]["macro"]["f1"], 4),
                          "document": round(report["document"]["macro"]["f1"], 4), "seed_segments_relabelled": relabelled}
         tried[length]["holds"] = (base_f1 - report["segment"]["macro"]["f1"] <= INT8_TOLERANCE
@@ -338,7 +352,7 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
             continue
         tagger = pressctx.load(folder, precision="fp32")
         # The screen and precision are checked against the model read at its training length.
-        tagger.max_length = int(tagger.training_args.get("max_length", tagger.max_length))
+        tagger.max_length = tagger.training_max_length
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         choices = config.setdefault("choices", {})
         stamp = f"{time.strftime('%Y-%m-%d')}, real validation {len(val)} segments"
@@ -371,7 +385,7 @@ def rechoose_phase(out: Path, names: list[str]) -> None:
             for old_line in (RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["fp32"]),
                              RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION["int8"])):
                 text = text.replace(old_line, RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[config["precision"]]))
-            full = tagger.training_args.get("max_length")
+            full = tagger.training_max_length
             for n in (*LENGTHS, full):
                 text = text.replace(LENGTH_LIMIT.format(length=n, full=full), "")
             runtime_line = RUNTIME_LIMIT.format(precision=RUNTIME_PRECISION[config["precision"]])

@@ -66,7 +66,7 @@ import threading
 import types
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -822,7 +822,6 @@ class _Linker:
             chosen.append((s, e, idx))
             taken.insert(k, (s, e))
 
-    REF_TOPIC_MIN = 2  # of laws named close together, the one named at least this often and most often is taken
     REF_APART = 100  # a law named last stands apart from the others when they are this far from it
 
     def _pick_referent(self, before: list[tuple[int, int, int]], s: int, e: int, ctx: "_Context") -> int | None:
@@ -844,10 +843,8 @@ class _Linker:
         last_s, last_e, last = max(before, key=lambda b: (b[1], b[0]))
         if all(idx == last or c_e <= last_s - self.REF_APART for c_s, c_e, idx in before):
             return last
-        # Named close together: the law the text is about, named more often than any other, if there is one.
-        counts = Counter(idx for _, _, idx in before)
-        (top, n_top), (_, n_next) = counts.most_common(2)
-        return top if n_top >= self.REF_TOPIC_MIN and n_top > n_next else None
+        # Named close together: the law the text is about, if one stands out.
+        return _most_named(idx for _, _, idx in before)
 
     def _share(self, h: _Hit, g: _Hit) -> None:
         """Give ``h`` the candidates of the shared phrases in ``g`` that include one of its laws."""
@@ -1094,6 +1091,20 @@ class _Context:
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+#: Of several laws named, the one a text is about must be named at least this often and more often than
+#: any other (references with candidates close together, implied links).
+TOPIC_MIN = 2
+
+
+def _most_named(named: Iterable[Any]) -> Any:
+    """The one item of ``named`` (law ids or laws, one per mention), or of several the one named at least
+    ``TOPIC_MIN`` times and more often than any other; ``None`` otherwise."""
+    ranked = Counter(named).most_common(2)
+    if len(ranked) < 2:
+        return ranked[0][0] if ranked else None
+    (top, n_top), (_, n_next) = ranked
+    return top if n_top >= TOPIC_MIN and n_top > n_next else None
 
 # Hong Kong's laws are often introduced by "Beijing imposed ...": a China cue does not rule them out.
 _RELATED = {"HK": {"CN"}}
@@ -1391,9 +1402,6 @@ def find_laws(text: str, *, context: bool = False, country: str | None = None) -
 
 #: An implied link leans on the laws named this many characters before the passage.
 IMPLIED_WINDOW = 3000
-#: Of several laws named before the passage, one is implied when it is named at least this often and
-#: more often than any other.
-IMPLIED_TOPIC_MIN = 2
 
 
 def implied_law(mentions: Sequence[LawMention], start: int, window: int = IMPLIED_WINDOW) -> Law | None:
@@ -1403,9 +1411,8 @@ def implied_law(mentions: Sequence[LawMention], start: int, window: int = IMPLIE
     document: "The norm punishes ...", "Subscribers may get up to seven years"), which name no
     law of their own. The candidates are the laws of ``mentions`` (``find_laws(document,
     context=True)``) that end at or before ``start`` and start within ``window`` characters
-    before it. One candidate is taken; of several, the one named at least
-    ``IMPLIED_TOPIC_MIN`` times and more often than any other (the law the article is about);
-    otherwise none. Never a law named only after the passage, never across documents.
+    before it. One candidate is taken; of several, the one named at least ``TOPIC_MIN`` times
+    and more often than any other (the law the article is about); otherwise none. Never a law named only after the passage, never across documents.
 
     Args:
         mentions: the document's law mentions (implied ones are ignored).
@@ -1420,16 +1427,4 @@ def implied_law(mentions: Sequence[LawMention], start: int, window: int = IMPLIE
         >>> implied_law(find_laws(doc, context=True), doc.index("It")).id
         'ru-foreign-agents-law'
     """
-    counts: Counter[str] = Counter()
-    by_id: dict[str, Law] = {}
-    for m in mentions:
-        if not m.implied and m.end <= start and m.start >= start - window:
-            counts[m.law.id] += 1
-            by_id[m.law.id] = m.law
-    if not counts:
-        return None
-    ranked = counts.most_common(2)
-    if len(ranked) == 1:
-        return by_id[ranked[0][0]]
-    (top, n_top), (_, n_next) = ranked
-    return by_id[top] if n_top >= IMPLIED_TOPIC_MIN and n_top > n_next else None
+    return _most_named(m.law for m in mentions if not m.implied and m.end <= start and m.start >= start - window)

@@ -324,6 +324,12 @@ class TransformerTagger(Tagger):
             pos += len(doc)
         return split_by_document(probs, docs), stage_lists
 
+    @property
+    def training_max_length(self) -> int:
+        """The input length the model was trained at (``training_args["max_length"]``); ``max_length``,
+        the length read now, may be shorter (chosen on validation for speed)."""
+        return int(self.training_args.get("max_length", self.max_length))
+
     def screen_scores(self, segments: Sequence[str]) -> np.ndarray:
         """The screen's score of each segment (its highest label probability).
 
