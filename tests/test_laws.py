@@ -171,6 +171,15 @@ def test_article_numbers_need_country_context():
     assert find_laws("Article 23 of the Tax Code of Russia") == []
 
 
+def test_russian_ordinal_article_citations():
+    # "280-й статье" folds to "280-и статье": the number stands before the article word, as an ordinal.
+    assert ids("Комментарий к 280-й статье УК РФ") == ["ru-art-280"]
+    assert ids("Журналиста судят по 207.3-й статье УК.") == ["ru-art-207-3"]
+    # an ordinal of something else, or an ordinal article of a code the registry does not hold
+    assert ids("Это уже 280-й день войны.") == []
+    assert ids("по 280-й статье Трудового кодекса") == []
+
+
 def test_shared_phrases_follow_the_country_named():
     assert ids("Kyrgyzstan passed a foreign agents law.") == ["kg-foreign-representatives-law"]
     assert ids("El Salvador's new Foreign Agents Law taxes donations.") == ["sv-foreign-agents-law"]

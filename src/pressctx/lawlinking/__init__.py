@@ -420,6 +420,8 @@ _ARTICLE_RE = re.compile(
     rf"(?<!\w)(?:{_ART_WORDS})\.?\s*(?:(?:no|n|nº|№)\.?\s*)?(?P<num>{_NUM})(?P<rest>(?:{_LIST_SEP}{_NUM})*)"
     rf"|(?<![\w.])(?P<num2>{_NUM})\s*(?:ук|коап|tck|tmk|ipc|ppc|bns)(?!\w)"
     rf"|(?<!\w)(?:tck|tmk|ipc|ppc|bns|ук|коап)(?:\s*рф)?\s*(?:(?:{_ART_WORDS})\.?\s*)?(?P<num3>{_NUM})"
+    # Russian ordinals, folded ("280-й статье", "по 207.3-й статье УК"): the number, then the article word.
+    rf"|(?<![\w.])(?P<num4>\d{{1,3}}(?:\.\d{{1,2}}){{0,2}})\s?-\s?(?:и|я|ои|еи|ую)\s+(?:статья|статьи|статье|статью|статьеи)(?!\w)"
 )
 _NUM_RE = re.compile(rf"(?<![\w.]){_NUM}")
 _CODE_NEAR = re.compile(
@@ -896,8 +898,10 @@ class _Linker:
                         out.append(_Hit(n.start(), n.end(), {}, set(), _canon_article(n.group()), head))
             elif m.group("num2") is not None:
                 out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(m.group("num2"))))
-            else:
+            elif m.group("num3") is not None:
                 out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(m.group("num3"))))
+            else:
+                out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(m.group("num4"))))
         return [h for h in out if h.article in self.articles]
 
     def _resolve(self, hit: _Hit, ctx: "_Context") -> int | None:
