@@ -259,6 +259,15 @@ def test_a_reference_right_before_a_name_is_part_of_it():
     assert ("в реестр", "ru-foreign-agents-law") not in linked(doc, context=True)
 
 
+def test_a_medida_que_is_a_conjunction_not_a_reference():
+    doc = ("Nicaragua aprobó la Ley Especial de Ciberdelitos en 2020. A medida que pasan los meses crecen "
+           "las denuncias. La medida castiga con cárcel.")
+    assert linked(doc, context=True) == [("Ley Especial de Ciberdelitos", "ni-cybercrimes-law"),
+                                         ("La medida", "ni-cybercrimes-law")]
+    doc = "O Brasil aprovou a Lei de Segurança Nacional. À medida que o tempo passa, cresce a pressão."
+    assert ids(doc, context=True) == ["br-national-security-law"]
+
+
 def test_a_penal_code_reference_does_not_link_one_of_its_articles():
     doc = ("L'article 144 bis du code pénal algérien punit l'offense au président. "
            "RSF demande de réformer le code pénal.")

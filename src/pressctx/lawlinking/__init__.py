@@ -455,6 +455,8 @@ _REF_LIST_OF = re.compile(
     r"[\W_]{1,3}(?!(?:организаци|формировани|структур|материал|ресурс|издани|сми)\w*(?!\w))[а-я]+(?:ов|ев|ей|ых|их|ии|ий)(?!\w)"
 )
 _REF_NOT_REF = re.compile(r"article\W+19")
+# "a medida que", "à medida que", "la medida en que": a conjunction ("as", "to the extent that"), not a measure.
+_REF_CONJUNCTION = re.compile(r"[\W_]{1,3}(?:(?:em|en)[\W_]+)?que(?!\w)")
 _REF_BEFORE = re.compile(r"(?:rule\W+of|above|before|estado\W+de|imperio\W+de|ante|fuera\W+de|margen\W+de)\W+$")
 
 
@@ -802,6 +804,8 @@ class _Linker:
                 continue  # part of a name already linked
             if _REF_NAMED.match(folded, e) or _REF_NOT_A_LAW.match(folded, e):
                 continue  # "the law on ..." starts a name the registry does not hold; "the act of ..."
+            if folded.endswith("medida", s, e) and _REF_CONJUNCTION.match(folded, e):
+                continue  # "a medida que": "as"
             if _REF_BEFORE.search(folded, max(0, s - 20), s) or _REF_NOT_REF.fullmatch(folded, s, e):
                 continue  # "the rule of law", "above the law"; "Article 19" (the press-freedom group)
             if k < len(taken) and taken[k][0] - e <= 3 and not folded[e:taken[k][0]].strip(" \"'«“"):
