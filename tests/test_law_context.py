@@ -99,7 +99,7 @@ def test_lone_sentences_are_unchanged_without_context():
 def test_build_result_links_spans_with_the_document_as_context():
     text = ("Nicaragua aprobó la Ley Especial de Ciberdelitos el martes.\n"
             "El tiempo fue soleado.\n"
-            "La norma castiga con cárcel la difusión de noticias falsas.")
+            "La norma castiga con cárcel a quienes critiquen al gobierno.")
     first_end = text.index("\n")
     second_end = text.index("\n", first_end + 1)
     segments = [(0, first_end, text[:first_end]), (first_end + 1, second_end, text[first_end + 1:second_end]),
@@ -244,7 +244,7 @@ def test_candidates_of_the_country_named_by_the_reference_are_preferred():
      "По этой статье", "ru-art-207-3"),
     ("В 2015 году приняли закон о нежелательных организациях. Прежде нежелательными стали «Проект» и другие.",
      "нежелательными", "ru-undesirable-organisations-law"),
-    ("Nicaragua aprobó la Ley Especial de Ciberdelitos. Abre la puerta a nuevas acusaciones por «ciberdelitos».",
+    ("Nicaragua aprobó la Ley Especial de Ciberdelitos. Abre la puerta a nuevos casos de «ciberdelitos».",
      "ciberdelitos", "ni-cybercrimes-law"),
     ("Venezuela aprobó la ley antifascista en 2024. El marco legal prevé multas para los medios.",
      "El marco legal", "ve-anti-fascism-law"),
