@@ -166,7 +166,7 @@ def test_shipped_models_runtime_and_precision():
     assert shipped.max_length == 96 < shipped.training_args["max_length"] == 128
     multilingual = pressctx.load("multilingual")
     assert (multilingual.runtime, multilingual.precision, multilingual._torch_int8) == ("onnx", "int8", False)
-    assert multilingual.max_length == 104 < multilingual.training_args["max_length"] == 128
+    assert multilingual.max_length == 80 < multilingual.training_args["max_length"] == 128
     slow = pressctx.load(runtime="torch")
     assert slow.max_length == 96
     quant = pressctx.load(precision="int8")

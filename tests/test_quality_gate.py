@@ -25,7 +25,7 @@ CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 # shipped since 2026-12-08, 0.639 (0.404 / 0.799 / 0.715), documents 0.817; baseline (retrained on
 # the grown real train split) macro 0.635, documents 0.807.
 REAL_FLOORS = {"disclaimer": 0.35, "censorship_law": 0.78, "hostile_environment": 0.69}
-MULTILINGUAL_FLOORS = {"disclaimer": 0.36, "censorship_law": 0.77, "hostile_environment": 0.71}
+MULTILINGUAL_FLOORS = {"disclaimer": 0.42, "censorship_law": 0.77, "hostile_environment": 0.72}
 # The challenge articles (team-written, corpus v1's style): measured 0.915 (documents) and 0.809
 # (segments); the models trained on corpus v1 alone reached 0.975 and 0.86 there (docs/models.md).
 CHALLENGE_DOC_FLOOR = 0.89
@@ -74,17 +74,18 @@ def test_transformer_ahead_of_baseline_on_real_test(reports):
 
 
 def test_corpus_v1_regression(reports):
-    # Measured 0.885 (transformer), 0.888 (multilingual) and 0.848 (baseline, retrained in the fifth round).
+    # Measured 0.887 (transformer), 0.893 (multilingual, retrained 2026-12-08) and 0.848 (baseline).
     assert reports[("v1", "default")].segment["macro"]["f1"] >= 0.86
     assert reports[("v1", "multilingual")].segment["macro"]["f1"] >= 0.86
     assert reports[("v1", "baseline")].segment["macro"]["f1"] >= 0.81
 
 
 def test_multilingual_floors_on_real_test(reports):
-    # Measured 0.431 / 0.798 / 0.738 (macro 0.656, documents 0.881; es 0.570, ru 0.745), in ONNX Runtime int8.
+    # Measured 0.487 / 0.802 / 0.757 (macro 0.682, documents 0.854; es 0.632, ru 0.809), in ONNX Runtime
+    # int8 reading 80 tokens (retrained 2026-12-08; the model before it: 0.656, documents 0.881).
     report = reports[("real", "multilingual")]
-    assert_floors(report, MULTILINGUAL_FLOORS, macro=0.61, documents=0.84)
-    assert report.segment["macro"]["f1"] - reports[("real", "baseline")].segment["macro"]["f1"] >= 0.0
+    assert_floors(report, MULTILINGUAL_FLOORS, macro=0.65, documents=0.84)
+    assert report.segment["macro"]["f1"] - reports[("real", "baseline")].segment["macro"]["f1"] >= 0.02
 
 
 def test_document_level_on_held_out_challenge_articles():
