@@ -369,6 +369,11 @@ def test_discrediting_the_army_goes_to_the_code_its_sentence_names():
     assert ids("Ответственность за дискредитацию российской армии появилась 4 марта 2022 года.") == ["ru-art-280-3"]
     # a number written in the mention is never overridden
     assert ids("Против него возбудили дело по статье 280.3 УК, а раньше штрафовали по КоАП.") == ["ru-art-280-3"]
+    # a repeat offence is the crime; an administrative one is КоАП; Belarus's discreditation article is its own
+    assert ids("За повторную дискредитацию армии в России грозит уголовное дело.") == ["ru-art-280-3"]
+    assert ids("В России его наказали в административном порядке за дискредитацию армии.") == ["ru-coap-20-3-3"]
+    assert ids("В Беларуси журналиста судят по статье 369-1 Уголовного кодекса о дискредитации страны.") \
+        == ["by-art-369-1"]
 
 
 def test_names_real_reporting_uses():
