@@ -402,3 +402,20 @@ def test_unreliable_information_about_the_authorities_is_not_the_army_fakes_arti
     # about the army it still is.
     assert "ru-art-207-3" not in ids("— политологу Дмитрию Орешкину: за «недостоверную» информацию о власти и критику России;")
     assert ids("Его обвинили в распространении недостоверной информации о российской армии.") == ["ru-art-207-3"]
+
+
+REGIONS = Path(__file__).parent / "resources" / "law_registry_regions.jsonl"
+
+
+def test_names_real_reporting_uses_by_region():
+    # Sentences written for the seventh registry round (one writer per region: Russia and Eurasia,
+    # Latin America and Lusophone Africa, Asia, the Middle East and Africa), each with the laws it
+    # must link, or none for a near miss (another country's law, a law that restricts nothing).
+    rows = [json.loads(line) for line in REGIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 200 and sum(not r["expect"] for r in rows) >= 30
+    wrong = []
+    for r in rows:
+        got = sorted({m.law.id for m in find_laws(r["text"], context=r["context"], country=r["country"])})
+        if got != r["expect"]:
+            wrong.append((r["text"][:80], r["expect"], got))
+    assert wrong == []
