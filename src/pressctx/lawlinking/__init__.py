@@ -28,9 +28,9 @@ there. Matches then resolve as follows:
   group's ``default`` when no country is named, and nowhere if there is no default
   or another country is named right next to the phrase ("Turkey's foreign agents bill");
 * article numbers ("Article 112", "ст. 280.3 УК", the ordinal "280-й статье") go to the
-  entry of the country named in the text, or, for a distinctive number ("207.3") held by a single entry, to that
-  entry when a code is mentioned next to it; a Russian-language citation with no
-  country named is read as Russian;
+  entry of the country named in the text, or, for a distinctive number ("207.3") held by a
+  single entry, to that entry when a code is mentioned next to it; a Russian-language
+  citation with no country named is read as Russian;
 * ``list_items`` link the bare members of a list of laws ("las leyes del odio,
   antifascista y antibloqueo");
 * ``blockers`` hide registry phrases inside names of other instruments (the US
