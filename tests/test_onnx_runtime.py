@@ -87,14 +87,16 @@ def test_runtime_and_precision_errors(tiny_tagger):
         tagger.set_precision("fp32")
 
 
-def test_onnx_int8_quantises_all_but_the_feed_forward_outputs(tiny_tagger):
+def test_onnx_int8_quantises_all_but_the_feed_forward_outputs(tiny_tagger, tmp_path):
     import onnx
 
     from pressctx.models.onnx import _quantize_int8, _trace
 
     encoder = tiny_tagger.model.encoder
     names = ("inputs_embeds", "attention_mask", "token_type_ids")
-    graph = onnx.load_from_string(_quantize_int8(_trace(encoder, names), encoder.config.intermediate_size))
+    _trace(encoder, names, tmp_path / "float.onnx")
+    _quantize_int8(tmp_path / "float.onnx", tmp_path / "int8.onnx", encoder.config.intermediate_size)
+    graph = onnx.load(str(tmp_path / "int8.onnx"))
     inits = {i.name: list(i.dims) for i in graph.graph.initializer}
     float_matmuls = [n for n in graph.graph.node if n.op_type == "MatMul" and any(x in inits for x in n.input[1:])]
     int8_matmuls = [n for n in graph.graph.node if n.op_type == "MatMulInteger"]

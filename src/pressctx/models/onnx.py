@@ -10,8 +10,9 @@ pooling, the linear layer and the n-gram logits
 (:meth:`~pressctx.models.pooling.MeanPoolClassifier.head`).
 
 The graph is not shipped. It is traced from the loaded torch encoder when a tagger switches to
-``runtime="onnx"`` (about 2 seconds for MiniLM) and kept in memory: the shipped model stays
-safetensors + JSON, and no graph file is read from disk.
+``runtime="onnx"`` (about 2 seconds for MiniLM), written to a private temporary folder that is
+removed once ONNX Runtime has read it: the shipped model stays safetensors + JSON, and no graph
+file outlives the load.
 
 ``int8=True`` quantises the traced graph's weight matrices dynamically (ONNX Runtime's
 ``quantize_dynamic``, signed 8-bit weights per output channel, activations quantised per pass),
@@ -21,10 +22,11 @@ keeping them in float 0.0022 (see docs/models.md, "Speed").
 """
 from __future__ import annotations
 
-import io
 import logging
+import tempfile
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -78,22 +80,31 @@ class OnnxEncoder:
             raise ValueError(f"an encoder needs input_ids and attention_mask, got {list(input_names)}")
         self.input_names = ("inputs_embeds", "attention_mask", *(["token_type_ids"] if "token_type_ids" in input_names else []))
         self.word_embeddings = encoder.get_input_embeddings()
-        graph = _trace(encoder, self.input_names)
         self.int8 = bool(int8)
-        if self.int8:
-            graph = _quantize_int8(graph, int(getattr(encoder.config, "intermediate_size", 0) or 0))
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(threads or torch.get_num_threads())
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # errors only
-        try:
-            self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own error types
-            raise ModelLoadError(f"ONNX Runtime cannot run the traced encoder: {exc}") from exc
-        self.graph_bytes = len(graph)
-        del graph
-        release_free_heap()  # the trace's and the serialised graph's memory goes back to the system
+        # The trace and its quantised form go through files in a private temporary folder, removed
+        # at once: serialised graphs held as bytes beside the exporter's and the quantiser's own
+        # copies made loading the multilingual model peak about 90 MB higher.
+        with tempfile.TemporaryDirectory(prefix="pressctx-onnx-") as tmp:
+            graph = Path(tmp) / "encoder.onnx"
+            _trace(encoder, self.input_names, graph)
+            release_free_heap()
+            if self.int8:
+                quantized = Path(tmp) / "encoder-int8.onnx"
+                _quantize_int8(graph, quantized, int(getattr(encoder.config, "intermediate_size", 0) or 0))
+                graph.unlink()
+                graph = quantized
+                release_free_heap()
+            self.graph_bytes = graph.stat().st_size
+            try:
+                self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # onnxruntime raises its own error types
+                raise ModelLoadError(f"ONNX Runtime cannot run the traced encoder: {exc}") from exc
+        release_free_heap()  # the trace's memory goes back to the system
         # The arena hands back what a pass used when the pass ends: passes of many different shapes
         # otherwise grow it (tagging 100 real articles: peak 958 MB without, 931 MB with; no speed cost seen).
         self._run_options = ort.RunOptions()
@@ -117,20 +128,17 @@ def _as_int64(value: Any) -> np.ndarray:
     return np.ascontiguousarray(value, dtype=np.int64)
 
 
-def _quantize_int8(graph: bytes, intermediate_size: int) -> bytes:
-    """``graph`` with its MatMul weights in int8, the feed-forward output projections excepted.
+def _quantize_int8(graph: Path, out: Path, intermediate_size: int) -> None:
+    """Write ``graph`` to ``out`` with its MatMul weights in int8, the feed-forward output
+    projections excepted.
 
     A feed-forward output projection is a MatMul whose weight (an initializer) has
-    ``intermediate_size`` rows. The quantiser writes to a file, so it runs in a temporary folder
-    that is removed afterwards.
+    ``intermediate_size`` rows.
     """
-    import tempfile
-    from pathlib import Path
-
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    model = onnx.load_from_string(graph)
+    model = onnx.load(str(graph))
     rows = {init.name: (list(init.dims) or [0])[0] for init in model.graph.initializer}
     keep_float = [node.name for node in model.graph.node
                   if node.op_type == "MatMul" and any(rows.get(name) == intermediate_size for name in node.input[1:])]
@@ -138,10 +146,7 @@ def _quantize_int8(graph: bytes, intermediate_size: int) -> bytes:
     quiet = _DropMessage("pre-processing before quantization")  # the quantiser's advice, logged on the root logger
     root.addFilter(quiet)
     try:
-        with tempfile.TemporaryDirectory(prefix="pressctx-int8-") as tmp:
-            out = Path(tmp) / "encoder-int8.onnx"
-            quantize_dynamic(model, out, weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=keep_float)
-            return out.read_bytes()
+        quantize_dynamic(model, out, weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=keep_float)
     except Exception as exc:  # the quantiser raises many error types
         raise ModelLoadError(f"cannot quantise the traced encoder to int8 ({type(exc).__name__}: {exc}); "
                              "use precision='fp32'") from exc
@@ -158,8 +163,8 @@ class _DropMessage(logging.Filter):
         return self.fragment not in record.getMessage()
 
 
-def _trace(encoder: Any, input_names: Sequence[str]) -> bytes:
-    """Trace ``encoder`` (inputs ``input_names``, output its last hidden state) to ONNX bytes.
+def _trace(encoder: Any, input_names: Sequence[str], out: Path) -> None:
+    """Trace ``encoder`` (inputs ``input_names``, output its last hidden state) to the ONNX file ``out``.
 
     The first input is ``inputs_embeds``: the graph starts after the word-embedding lookup.
 
@@ -184,7 +189,6 @@ def _trace(encoder: Any, input_names: Sequence[str]) -> bytes:
         "token_type_ids": torch.tensor([[0, 0, 0, 0, 0], [0, 0, 0, pair, pair]]),
     }
     axes = {name: {0: "batch", 1: "tokens"} for name in [*input_names, "hidden"]}
-    buf = io.BytesIO()
     was_training = encoder.training
     encoder.eval()
     try:
@@ -193,7 +197,7 @@ def _trace(encoder: Any, input_names: Sequence[str]) -> bytes:
             torch.onnx.export(
                 _LastHidden(encoder),
                 tuple(example[n] for n in input_names),
-                buf,
+                str(out),
                 dynamo=False,
                 input_names=list(input_names),
                 output_names=["hidden"],
@@ -205,4 +209,3 @@ def _trace(encoder: Any, input_names: Sequence[str]) -> bytes:
         raise ModelLoadError(f"cannot trace this encoder to ONNX ({type(exc).__name__}: {first}); use runtime='torch'") from exc
     finally:
         encoder.train(was_training)
-    return buf.getvalue()

@@ -193,8 +193,7 @@ class TransformerTagger(Tagger):
         runtime: str = "torch",
     ) -> None:
         super().__init__(labels, thresholds)
-        if screen is not None and (tuple(screen.labels) != self.labels or screen_cutoff is None):
-            raise ValueError("a screen needs the tagger's labels, in order, and a cut-off")
+        self._set_screen(screen, screen_cutoff)
         self.context = bool(context)
         self.ngrams = ngrams
         self.model = model
@@ -204,14 +203,18 @@ class TransformerTagger(Tagger):
         self.metadata = dict(metadata or {})
         self.training_args = dict(training_args or {})
         self.batch_size = 64
-        self.screen = screen
-        self.screen_cutoff = float(screen_cutoff) if screen_cutoff is not None else None
-        self.cascade = screen is not None
         self.precision = "fp32"
         self.runtime = "torch"
         self._onnx: Any = None
         self._torch_int8 = False
         self._configure(precision, runtime)
+
+    def _set_screen(self, screen: BaselineTagger | None, screen_cutoff: float | None) -> None:
+        if screen is not None and (tuple(screen.labels) != self.labels or screen_cutoff is None):
+            raise ValueError("a screen needs the tagger's labels, in order, and a cut-off")
+        self.screen = screen
+        self.screen_cutoff = float(screen_cutoff) if screen_cutoff is not None else None
+        self.cascade = screen is not None
 
     def set_precision(self, precision: str) -> None:
         """Run the encoder in ``"fp32"``, ``"bf16"`` or ``"int8"``.
@@ -523,6 +526,18 @@ class TransformerTagger(Tagger):
         hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
         # The tokenizer first: parsing a large one (e5's 250k pieces) briefly needs much memory,
         # handed back before the encoder's tensors are read.
+        # The screen first: reading it briefly needs about 250 MB (skops' parse of its vocabularies),
+        # which is back before the tokenizer, the encoder and the encoder's ONNX trace need theirs,
+        # so the short-lived peaks do not stack (multilingual default: peak 1,001 -> 930 MB).
+        screen, screen_cutoff = None, None
+        if config.get("screen"):
+            from .baseline import BaselineTagger, load_estimator
+
+            info = dict(config["screen"])
+            screen_cutoff = info.pop("cutoff")
+            screen_thresholds = info.pop("thresholds", None)
+            screen = BaselineTagger(load_estimator(path / _SCREEN_FILE), config["labels"], screen_thresholds, info)
+            release_free_heap()
         # A large unigram vocabulary (e5's 250k pieces) is tokenised by SentencePiece's compact
         # engine, same ids, about 280 MB less memory (models/unigram.py).
         tokenizer = compact_tokenizer(path)
@@ -569,14 +584,6 @@ class TransformerTagger(Tagger):
             except RuntimeError as exc:
                 raise ModelLoadError(f"{weights_file} does not match its config: {exc}") from exc
         model.eval()
-        screen, screen_cutoff = None, None
-        if config.get("screen"):
-            info = dict(config["screen"])
-            screen_cutoff = info.pop("cutoff")
-            screen_thresholds = info.pop("thresholds", None)
-            from .baseline import BaselineTagger, load_estimator
-
-            screen = BaselineTagger(load_estimator(path / _SCREEN_FILE), config["labels"], screen_thresholds, info)
         meta_skip = {"model_type", "format_version", "labels", "thresholds", "max_length", "base", "weights", "encoder",
                      "context", "ngrams", "precision", "runtime", "screen"}
         training_args = {}
@@ -593,8 +600,6 @@ class TransformerTagger(Tagger):
             training_args=training_args,
             context=context,
             ngrams=ngrams,
-            screen=screen,
-            screen_cutoff=screen_cutoff,
         )
         saved_runtime, saved_precision = config.get("runtime", "torch"), config.get("precision", "fp32")
         # A saved ONNX int8 was chosen for ONNX Runtime's quantisation; torch's int8 loses more
@@ -614,8 +619,13 @@ class TransformerTagger(Tagger):
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         tagger._configure(precision, runtime)
+        if screen is not None:
+            try:
+                tagger._set_screen(screen, screen_cutoff)
+            except ValueError as exc:
+                raise ModelLoadError(f"{path}: {exc}") from exc
         if cascade is not None:
-            tagger.cascade = bool(cascade) and screen is not None
+            tagger.cascade = bool(cascade) and tagger.screen is not None
         release_free_heap()
         return tagger
 
