@@ -1,7 +1,8 @@
 """The shipped multilingual model: what it is made of, what it ships, how it tags.
 
-Its quality on the real test split is pinned in test_quality_gate.py; the choice of default
-between it and the MiniLM model is recorded in docs/models.md.
+It is the default model (``pressctx.load()``). Its quality on the real test split is pinned in
+test_quality_gate.py; the choice of default between it and the MiniLM model is recorded in
+docs/models.md.
 """
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ def test_loads_by_name_as_a_delta_model_on_the_e5_base(multilingual_tagger):
     emb = t.model.encoder.embeddings.word_embeddings
     assert isinstance(emb, Q4Embedding) and emb.num_embeddings > 250_000
     assert t.model.encoder.config.num_hidden_layers == 6
-    # The default stays the MiniLM model (docs/models.md, "Choosing the default").
-    assert pressctx.load().base != t.base
+    # It is the default since 2026-12-08 (docs/models.md, "Choosing the default"); MiniLM is "minilm".
+    default = pressctx.load()
+    assert default.base == t.base and default.cascade and default.screen is not None
+    assert pressctx.load("minilm").base != t.base
 
 
 def test_ships_only_what_fine_tuning_changed_within_the_size_limits():

@@ -160,18 +160,18 @@ def test_untraceable_encoder_is_a_clear_error(tiny_tagger, monkeypatch):
 
 
 def test_shipped_models_runtime_and_precision():
-    # The default runs in ONNX Runtime float32 (int8 held validation but relabelled a body sentence of
-    # the seed article, docs/models.md); the multilingual model runs in ONNX Runtime int8.
-    shipped = pressctx.load()
+    # MiniLM runs in ONNX Runtime float32 (int8 held validation but relabelled a body sentence of
+    # the seed article, docs/models.md); the multilingual model (the default) runs in ONNX Runtime int8.
+    shipped = pressctx.load("minilm")
     assert (shipped.runtime, shipped.precision) == ("onnx", "fp32")
     # It reads segment plus context up to 96 tokens, chosen on real validation below its training length.
     assert shipped.max_length == 96 < shipped.training_args["max_length"] == 128
-    multilingual = pressctx.load("multilingual")
+    multilingual = pressctx.load()
     assert (multilingual.runtime, multilingual.precision, multilingual._torch_int8) == ("onnx", "int8", False)
     assert multilingual.max_length == 80 < multilingual.training_args["max_length"] == 128
-    slow = pressctx.load(runtime="torch")
+    slow = pressctx.load("minilm", runtime="torch")
     assert slow.max_length == 96
-    quant = pressctx.load(precision="int8")
+    quant = pressctx.load("minilm", precision="int8")
     text = ("Police detained two reporters in Minsk under the extremism law. "
             "The ministry said the measure had nothing to do with the press. "
             "This article was written by a team working from exile for its safety.")

@@ -57,7 +57,9 @@ __all__ = [
 
 #: Names that :func:`load` maps to the models shipped with the package.
 SHIPPED_MODELS = {
-    "default": "transformer",
+    # The default is the fine-tuned multilingual-e5-small model since 2026-12-08 (docs/models.md,
+    # "Choosing the default"); MiniLM stays available as "minilm".
+    "default": "multilingual",
     "transformer": "transformer",
     "minilm": "transformer",
     "multilingual": "multilingual",
@@ -84,8 +86,8 @@ def load(
     Works offline: nothing is fetched from a model hub.
 
     Args:
-        name_or_path: ``None`` or ``"default"`` for the default model;
-            ``"multilingual"`` for the fine-tuned multilingual-e5-small model,
+        name_or_path: ``None`` or ``"default"`` for the default model, which is
+            ``"multilingual"``: the fine-tuned multilingual-e5-small model;
             ``"minilm"`` (also ``"transformer"``) for the fine-tuned all-MiniLM-L6-v2 model,
             ``"baseline"`` for the scikit-learn baseline, or a folder written by
             ``save_pretrained`` or ``pressctx train``.

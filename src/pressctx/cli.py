@@ -269,7 +269,7 @@ def _add_record_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "files", nargs="+", metavar="FILE", help="input files (.txt, .html, .jsonl, .csv, .parquet) or - for stdin"
     )
-    p.add_argument("--model", default="default", help="'default', 'baseline' or a model folder")
+    p.add_argument("--model", default="default", help="'default' (the multilingual model), 'minilm', 'baseline' or a model folder")
     p.add_argument("--output", "-o", help="output file (.jsonl, or .parquet); default: standard output")
     p.add_argument("--batch-size", type=int, default=64, help="segments per model batch")
     p.add_argument("--text-field", default="text", help="text column of JSONL/CSV/Parquet rows")
