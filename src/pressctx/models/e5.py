@@ -716,6 +716,11 @@ def e5_base_dir(cache_dir: str | Path | None = None, *, source: str | Path | Non
         logger.info("converting %s from %s into %s", BASE_NAME, source, final)
         shutil.rmtree(tmp / "damaged", ignore_errors=True)
         convert_e5(tmp, source)
+        # The conversion's float32 tensors and tokenizer build are freed; their pages go back to the
+        # system before the model's load goes on (measured: RSS back to what the process held before).
+        from .memory import release_free_heap
+
+        release_free_heap()
         # mkdtemp makes a private folder; the cache may be shared like any model folder
         tmp.chmod(0o755)
         for name in _FILES:

