@@ -14,6 +14,12 @@ in ``corpus/real/splits.json``; outlets not in it yet are added to the split fur
 below its share (half train, a quarter each validation and test) for their main
 language, in a fixed order, so adding rows never moves an outlet. ``--check`` rebuilds
 in memory and fails if the shipped files differ.
+
+Files whose names start with one of ``TRAIN_ONLY`` are **training-only rounds** (written after
+the validation and test splits were fixed, which later choices and the frozen test hash rely
+on): their new outlets all go to train, and a row of theirs whose outlet ends up in validation
+or test (an outlet already frozen there, or one tied to such an outlet by a near-duplicate
+row) is left out, its whole article with it, and counted.
 """
 from __future__ import annotations
 
@@ -36,6 +42,8 @@ RELABELS = ROOT / "corpus" / "real" / "relabels.jsonl"
 FROZEN = ROOT / "corpus" / "real" / "splits.json"
 OUT = ROOT / "src" / "pressctx" / "data" / "real"
 SPLITS = ("train", "validation", "test")
+#: Name prefixes of the writers' files that are training-only rounds (see the module docstring).
+TRAIN_ONLY = ("round6_",)
 SHARES = {"train": 0.5, "validation": 0.25, "test": 0.25}
 FIELDS = ("text", "labels", "lang", "country", "kind", "neg", "instruments", "doc_id", "position",
           "source", "outlet", "origin", "mined", "written", "note")
@@ -131,14 +139,16 @@ def read_raw(folder: Path = RAW) -> tuple[list[dict], list[dict]]:
                 if not line.strip():
                     continue
                 row = json.loads(line)
+                train_only = path.name.startswith(TRAIN_ONLY)
                 if "segments" in row:
                     doc_id = f"real-{row['doc_id']}"
                     segs = [_segment_row(s, row, doc_id, i) for i, s in enumerate(row["segments"])]
                     docs.append({"doc_id": doc_id, "lang": row["lang"], "country": row.get("country", "XX"),
                                  "title": row.get("title") or "", "source": row["source"],
-                                 "outlet": outlet_of(row["source"]), "rows": segs})
+                                 "outlet": outlet_of(row["source"]), "rows": segs, "train_only": train_only})
                 else:
-                    loose.append(_segment_row(row, {}, None, -1))
+                    seg = _segment_row(row, {}, None, -1)
+                    loose.append({**seg, "_train_only": True} if train_only else seg)
     return docs, loose
 
 
@@ -208,8 +218,9 @@ def _outlet_groups(rows: list[dict]) -> dict[str, str]:
     return {o: find(o) for o in parent}
 
 
-def assign_splits(rows: list[dict], frozen: dict[str, str]) -> dict[str, str]:
-    """Outlet -> split: the frozen ones kept, new groups placed where their language is short."""
+def assign_splits(rows: list[dict], frozen: dict[str, str], train_only: set[str] = frozenset()) -> dict[str, str]:
+    """Outlet -> split: the frozen ones kept, new groups placed where their language is short
+    (a new group of only ``train_only`` outlets: train)."""
     groups = _outlet_groups(rows)
     members: dict[str, list[str]] = collections.defaultdict(list)
     for outlet, group in groups.items():
@@ -237,6 +248,8 @@ def assign_splits(rows: list[dict], frozen: dict[str, str]) -> dict[str, str]:
         # Groups holding outlet notes are balanced on notes (the rarest label), the rest on language.
         stratum = "disclaimer" if notes[group] else size[group].most_common(1)[0][0]
         split = min(SPLITS, key=lambda s: (have[s][stratum] / SHARES[s], SPLITS.index(s)))
+        if all(o in train_only for o in members[group]):
+            split = "train"
         for o in members[group]:
             assignment[o] = split
         have[split].update(size[group])
@@ -288,7 +301,23 @@ def build() -> tuple[dict[str, list[str]], dict[str, str], dict]:
     loose, dropped = _drop_repeats(docs, loose)
     rows = [r for d in docs for r in d["rows"]] + loose
     frozen = json.loads(FROZEN.read_text(encoding="utf-8")) if FROZEN.is_file() else {}
-    assignment = assign_splits(rows, frozen)
+    # Outlets that only training-only rounds bring (new ones, or ones such a round froze in train before).
+    others = {d["outlet"] for d in docs if not d.get("train_only")} | {r["outlet"] for r in loose if not r.get("_train_only")}
+    train_only = ({d["outlet"] for d in docs if d.get("train_only")} | {r["outlet"] for r in loose if r.get("_train_only")}) - others
+    train_only = {o for o in train_only if frozen.get(o, "train") == "train"}
+    assignment = assign_splits(rows, frozen, train_only)
+    # A training-only round's row whose outlet lands outside train is left out (its article whole).
+    held_out = [d for d in docs if d.get("train_only") and assignment[d["outlet"]] != "train"]
+    late = sum(len(d["rows"]) for d in held_out) + sum(1 for r in loose if r.get("_train_only") and assignment[r["outlet"]] != "train")
+    if held_out or late:
+        left = {id(d) for d in held_out}
+        docs = [d for d in docs if id(d) not in left]
+        loose = [r for r in loose if not (r.get("_train_only") and assignment[r["outlet"]] != "train")]
+        rows = [r for d in docs for r in d["rows"]] + loose
+        kept = {r["outlet"] for r in rows}
+        assignment = {o: s for o, s in assignment.items() if o in kept or o in frozen}
+    for r in loose:
+        r.pop("_train_only", None)
     rows, formulaic_dropped = drop_formulaic_repeats(rows, assignment)
     files: dict[str, list[str]] = {}
     for split in SPLITS:
@@ -300,7 +329,7 @@ def build() -> tuple[dict[str, list[str]], dict[str, str], dict]:
             json.dumps(document_record(d), ensure_ascii=False) for d in docs if assignment[d["outlet"]] == split
         ]
     return files, dict(sorted(assignment.items())), {"loose_repeats_dropped": dropped, "relabelled": relabelled,
-                                                     "formulaic_dropped": formulaic_dropped}
+                                                     "formulaic_dropped": formulaic_dropped, "train_only_left_out": late}
 
 
 def main() -> int:
@@ -319,7 +348,8 @@ def main() -> int:
         print(f"{name}: {len(lines)} rows")
     FROZEN.write_text(json.dumps(assignment, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(assignment)} outlets; {stats['relabelled']} rows relabelled by the audit; {stats['loose_repeats_dropped']} loose rows repeating another row dropped; "
-          f"{stats['formulaic_dropped']} held-out mandated plates near-duplicating an earlier split's dropped")
+          f"{stats['formulaic_dropped']} held-out mandated plates near-duplicating an earlier split's dropped; "
+          f"{stats['train_only_left_out']} rows of training-only rounds left out (their outlet is in validation or test)")
     return 0
 
 
