@@ -104,3 +104,31 @@ def test_second_annotation_matches_its_split(real, split):
         assert row["text_sha1"] == hashlib.sha1(seg["text"].encode("utf-8")).hexdigest()[:16]
         assert (row["doc_id"], row["position"]) == (seg["doc_id"], seg["position"])
         assert set(row["labels"]) <= set(pressctx.LABELS)
+
+
+def _build_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_real_corpus", ROOT / "scripts" / "build_real_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_training_only_outlets_go_to_train_and_frozen_ones_stay():
+    build = _build_module()
+
+    def row(outlet, text, labels=()):
+        return {"outlet": outlet, "text": text, "labels": list(labels), "lang": "es", "kind": "body", "doc_id": None}
+
+    rows = [row("kept-in-test.org", "El tribunal de apelaciones confirmó la condena contra el editor del semanario local."),
+            row("new-a.org", "La alcaldía anunció un plan de asfaltado para los barrios del norte de la ciudad.", ["hostile_environment"]),
+            row("new-b.org", "Un apagón de seis horas dejó sin agua a tres municipios de la costa caribe.")]
+    frozen = {"kept-in-test.org": "test"}
+    placed = build.assign_splits(rows, frozen)
+    assert placed["kept-in-test.org"] == "test"
+    # By the share rule the new outlets fill the held-out splits; as a training-only round's, they go to train.
+    assert {placed["new-a.org"], placed["new-b.org"]} != {"train"}
+    only = build.assign_splits(rows, frozen, train_only={"new-a.org", "new-b.org"})
+    assert only == {"kept-in-test.org": "test", "new-a.org": "train", "new-b.org": "train"}
+    assert build.TRAIN_ONLY and all(isinstance(p, str) for p in build.TRAIN_ONLY)
