@@ -23,7 +23,7 @@ CHALLENGE = Path(__file__).parent / "resources" / "challenge_docs.jsonl"
 # 6 layers, retrained 2026-12-08; ONNX Runtime int8 reading 80 tokens, screen cut-off 0.130):
 # 0.481 / 0.800 / 0.757, macro 0.679, documents 0.854 (without the screen 0.682 / 0.854). MiniLM
 # (ONNX Runtime float32, 96 tokens, screen cut-off 0.145): 0.404 / 0.799 / 0.715, macro 0.639,
-# documents 0.817. Baseline (retrained on the grown real train split): macro 0.635, documents 0.807.
+# documents 0.817. Baseline (retrained 2026-12-08 on the sixth round's train split): macro 0.635, documents 0.806.
 DEFAULT_FLOORS = {"disclaimer": 0.42, "censorship_law": 0.77, "hostile_environment": 0.72}
 MINILM_FLOORS = {"disclaimer": 0.35, "censorship_law": 0.78, "hostile_environment": 0.69}
 # The challenge articles (team-written, corpus v1's style): the default measured 0.953 (documents)
@@ -77,7 +77,7 @@ def test_minilm_floors_on_real_test(reports):
 
 
 def test_corpus_v1_regression(reports):
-    # Measured 0.889 (default, with its screen), 0.887 (MiniLM) and 0.848 (baseline).
+    # Measured 0.890 (default, with its screen), 0.887 (MiniLM) and 0.829 (baseline, retrained 2026-12-08; 0.848 before).
     assert reports[("v1", "default")].segment["macro"]["f1"] >= 0.86
     assert reports[("v1", "minilm")].segment["macro"]["f1"] >= 0.86
     assert reports[("v1", "baseline")].segment["macro"]["f1"] >= 0.81
