@@ -76,6 +76,8 @@ def test_tensors_for_the_encoder(reference, compact):
     assert a["input_ids"].equal(b["input_ids"]) and a["attention_mask"].equal(b["attention_mask"])
     assert compact.model_input_names == list(reference.model_input_names)
     assert compact.sep_token == reference.sep_token
+    one, ref = compact("uno", return_tensors="pt"), reference("uno", return_tensors="pt")
+    assert one["input_ids"].shape == ref["input_ids"].shape and one["input_ids"].equal(ref["input_ids"])
 
 
 def test_pickles_and_saves(compact, reference, tmp_path):

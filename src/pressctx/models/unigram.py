@@ -101,7 +101,7 @@ class CompactUnigramTokenizer:
                 raise _Unsupported("added tokens outside the vocabulary")
         self._added = {t["content"]: t["id"] for t in added}
         self._added_re = re.compile("|".join(re.escape(s) for s in sorted(self._added, key=len, reverse=True))) if added else None
-        self._single, self._pair = _template(spec.get("post_processor"), self._added)
+        self._single, self._pair = _template(spec.get("post_processor"))
         padding = spec.get("padding") or {}
         self.pad_token_id = int(padding.get("pad_id", 0 if "<pad>" not in self._added else self._added["<pad>"]))
         if (padding.get("direction") or "Right") != "Right":
@@ -235,7 +235,7 @@ class CompactUnigramTokenizer:
             input_ids.append(r + [self.pad_token_id] * pad)
             mask.append([1] * len(r) + [0] * pad)
         data = {"input_ids": input_ids, "attention_mask": mask}
-        if single:
+        if single and return_tensors is None:  # tensors keep the batch axis, as transformers gives them
             data = {k: v[0] for k, v in data.items()}
         return BatchEncoding(data, tensor_type=return_tensors)
 
@@ -279,7 +279,7 @@ def _truncate_longest_first(a: list[int], b: list[int] | None, room: int) -> tup
     return a[:n1], b[:n2]
 
 
-def _template(post: dict[str, Any] | None, added: dict[str, int]) -> tuple[list[Any], list[Any]]:
+def _template(post: dict[str, Any] | None) -> tuple[list[Any], list[Any]]:
     """The single and pair templates as lists of ids and the letters ``A``/``B``."""
     if not post or post.get("type") != "TemplateProcessing":
         raise _Unsupported("post-processor")
