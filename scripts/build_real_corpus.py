@@ -147,8 +147,8 @@ def read_raw(folder: Path = RAW) -> tuple[list[dict], list[dict]]:
                                  "title": row.get("title") or "", "source": row["source"],
                                  "outlet": outlet_of(row["source"]), "rows": segs, "train_only": train_only})
                 else:
-                    seg = _segment_row(row, {}, None, -1)
-                    loose.append({**seg, "_train_only": True} if train_only else seg)
+                    # Only the FIELDS of a row are written out, so the flag stays in the build.
+                    loose.append({**_segment_row(row, {}, None, -1), "train_only": train_only})
     return docs, loose
 
 
@@ -302,22 +302,19 @@ def build() -> tuple[dict[str, list[str]], dict[str, str], dict]:
     rows = [r for d in docs for r in d["rows"]] + loose
     frozen = json.loads(FROZEN.read_text(encoding="utf-8")) if FROZEN.is_file() else {}
     # Outlets that only training-only rounds bring (new ones, or ones such a round froze in train before).
-    others = {d["outlet"] for d in docs if not d.get("train_only")} | {r["outlet"] for r in loose if not r.get("_train_only")}
-    train_only = ({d["outlet"] for d in docs if d.get("train_only")} | {r["outlet"] for r in loose if r.get("_train_only")}) - others
-    train_only = {o for o in train_only if frozen.get(o, "train") == "train"}
-    assignment = assign_splits(rows, frozen, train_only)
-    # A training-only round's row whose outlet lands outside train is left out (its article whole).
-    held_out = [d for d in docs if d.get("train_only") and assignment[d["outlet"]] != "train"]
-    late = sum(len(d["rows"]) for d in held_out) + sum(1 for r in loose if r.get("_train_only") and assignment[r["outlet"]] != "train")
-    if held_out or late:
-        left = {id(d) for d in held_out}
+    units = [*docs, *loose]  # an article or a loose row, each with its outlet and round flag
+    others = {u["outlet"] for u in units if not u["train_only"]}
+    train_only = {u["outlet"] for u in units if u["train_only"]} - others
+    assignment = assign_splits(rows, frozen, {o for o in train_only if frozen.get(o, "train") == "train"})
+    # A training-only round's article or row whose outlet lands outside train is left out.
+    late = [u for u in units if u["train_only"] and assignment[u["outlet"]] != "train"]
+    if late:
+        left = {id(u) for u in late}
         docs = [d for d in docs if id(d) not in left]
-        loose = [r for r in loose if not (r.get("_train_only") and assignment[r["outlet"]] != "train")]
+        loose = [r for r in loose if id(r) not in left]
         rows = [r for d in docs for r in d["rows"]] + loose
         kept = {r["outlet"] for r in rows}
         assignment = {o: s for o, s in assignment.items() if o in kept or o in frozen}
-    for r in loose:
-        r.pop("_train_only", None)
     rows, formulaic_dropped = drop_formulaic_repeats(rows, assignment)
     files: dict[str, list[str]] = {}
     for split in SPLITS:
@@ -329,7 +326,8 @@ def build() -> tuple[dict[str, list[str]], dict[str, str], dict]:
             json.dumps(document_record(d), ensure_ascii=False) for d in docs if assignment[d["outlet"]] == split
         ]
     return files, dict(sorted(assignment.items())), {"loose_repeats_dropped": dropped, "relabelled": relabelled,
-                                                     "formulaic_dropped": formulaic_dropped, "train_only_left_out": late}
+                                                     "formulaic_dropped": formulaic_dropped,
+                                                     "train_only_left_out": sum(len(u.get("rows", [u])) for u in late)}
 
 
 def main() -> int:

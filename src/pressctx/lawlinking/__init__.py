@@ -900,12 +900,9 @@ class _Linker:
                 if m.group("rest"):
                     for n in _NUM_RE.finditer(folded, m.start("rest"), m.end("rest")):
                         out.append(_Hit(n.start(), n.end(), {}, set(), _canon_article(n.group()), head))
-            elif m.group("num2") is not None:
-                out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(m.group("num2"))))
-            elif m.group("num3") is not None:
-                out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(m.group("num3"))))
-            else:
-                out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(m.group("num4"))))
+            else:  # a number with its code ("280.3 УК", "УК 280.3") or a Russian ordinal ("280-й статье")
+                num = next(m.group(g) for g in ("num2", "num3", "num4") if m.group(g) is not None)
+                out.append(_Hit(m.start(), m.end(), {}, set(), _canon_article(num)))
         return [h for h in out if h.article in self.articles]
 
     def _resolve(self, hit: _Hit, ctx: "_Context") -> int | None:

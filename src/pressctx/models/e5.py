@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelLoadError
+from .memory import release_free_heap
 
 __all__ = [
     "BASE_NAME",
@@ -718,8 +719,6 @@ def e5_base_dir(cache_dir: str | Path | None = None, *, source: str | Path | Non
         convert_e5(tmp, source)
         # The conversion's float32 tensors and tokenizer build are freed; their pages go back to the
         # system before the model's load goes on (measured: RSS back to what the process held before).
-        from .memory import release_free_heap
-
         release_free_heap()
         # mkdtemp makes a private folder; the cache may be shared like any model folder
         tmp.chmod(0o755)
